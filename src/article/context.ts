@@ -1,0 +1,19 @@
+// What the format parsers receive and return; `parse.ts` adds the path-derived fields.
+import type { Article, ParseOptions } from './types.ts';
+
+export interface ParseContext {
+  /** Normalised path segments inside the articles folder. */
+  segments: readonly string[];
+  /** Top folder the file sits under, if any: it names the section. */
+  folder: string | undefined;
+  /** Normalised, non-empty text of the file. */
+  text: string;
+  mtime: Date;
+  options: ParseOptions;
+}
+
+/** The content fields of an article, plus a front-matter id when the file gave one. */
+export type ParsedFields = Pick<
+  Article,
+  'section' | 'title' | 'summary' | 'html' | 'authors' | 'tags' | 'image' | 'publishedAt' | 'updatedAt' | 'draft'
+> & { customId?: string };

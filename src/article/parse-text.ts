@@ -1,0 +1,47 @@
+// The `.txt` format: section line, headline, then one paragraph per non-blank line.
+import type { ParseContext, ParsedFields } from './context.ts';
+import { sectionSlug } from './identity.ts';
+import { escapeHtml, isDateline, summarise } from './normalise.ts';
+import { reject } from './reject.ts';
+
+// The "More In Politics MORE..." link text that scraped pages end with.
+const TRAILER = /^More In .+ MORE\.\.\.$/i;
+
+/** Parses a plain-text article; the folder rule decides whether line one is the section. */
+export function parseText(context: ParseContext): ParsedFields {
+  // String#trim also strips NBSP and the other Unicode spaces scraped text is full of.
+  const lines = context.text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (lines.length > 1 && TRAILER.test(lines.at(-1) ?? '')) lines.pop();
+
+  const { section, rest } = splitSection(lines, context.folder);
+  const [title, ...paragraphs] = rest;
+  if (title === undefined) reject('no headline');
+
+  const lead = paragraphs.find((paragraph) => !isDateline(paragraph));
+  return {
+    section,
+    title,
+    summary: lead === undefined ? title : summarise(lead),
+    html: paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n'),
+    authors: [],
+    tags: [],
+    publishedAt: new Date(context.mtime.getTime()),
+    updatedAt: new Date(context.mtime.getTime()),
+    draft: false,
+  };
+}
+
+/**
+ * A top-level file names its section on line one. Under a folder, the folder is the section and
+ * line one is dropped only when it repeats the folder's name (`Politics and conflicts` in
+ * `politics-and-conflicts/`); otherwise line one is already the headline.
+ */
+function splitSection(lines: string[], folder: string | undefined): { section: string; rest: string[] } {
+  const [first = '', ...rest] = lines;
+  if (folder === undefined) return { section: first, rest };
+  if (sectionSlug(first) === sectionSlug(folder)) return { section: first, rest };
+  return { section: folder.trim(), rest: lines };
+}

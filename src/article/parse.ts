@@ -1,0 +1,85 @@
+// The article parser's entry point: bytes and a path in, an `Article` or a reason out. No IO.
+import { ArticleParseError } from '../errors.ts';
+import type { ParseContext, ParsedFields } from './context.ts';
+import { decodeArticleBytes, oversizeReason } from './decode.ts';
+import { articleId, fileSlug, pathSegments, sectionSlug, topFolder } from './identity.ts';
+import { normaliseText } from './normalise.ts';
+import { parseMarkdown } from './parse-markdown.ts';
+import { parseText } from './parse-text.ts';
+import { articleFormat, isArticlePath } from './paths.ts';
+import { ArticleRejection, reject } from './reject.ts';
+import type { Article, ArticleSource, ParseOptions, ParseResult } from './types.ts';
+
+export { isArticlePath, oversizeReason, sectionSlug };
+
+/** Defaults for the options that have sensible ones; `baseUrl` and `idAuthority` are the site's. */
+export const DEFAULT_PARSE_OPTIONS = {
+  defaultSection: 'General',
+  maxBytes: 1_048_576,
+} as const satisfies Partial<ParseOptions>;
+
+/**
+ * Parses one article file. Never throws: every failure, expected or not, comes back as
+ * `{ ok: false, error: ArticleParseError }` with the file's path and a human reason.
+ *
+ * @example
+ * const result = parseArticle({ path: 'politics/talks.txt', bytes, mtime }, options);
+ * if (!result.ok) console.warn(`[watcher] ${result.error.message}`);
+ */
+export function parseArticle(source: ArticleSource, options: ParseOptions): ParseResult {
+  try {
+    return { ok: true, article: buildArticle(source, options) };
+  } catch (error) {
+    const reason =
+      error instanceof ArticleRejection
+        ? error.message
+        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    return { ok: false, error: new ArticleParseError(source.path, reason, { cause: error }) };
+  }
+}
+
+function buildArticle(source: ArticleSource, options: ParseOptions): Article {
+  const segments = pathSegments(source.path);
+  const path = segments.join('/');
+  const format = articleFormat(segments.at(-1) ?? '');
+  if (format === undefined || !isArticlePath(path)) {
+    reject('not an article file (expected .txt, .md or .markdown; hidden and temp files are skipped)');
+  }
+  if (!(source.mtime instanceof Date) || Number.isNaN(source.mtime.getTime())) {
+    reject('modification time is not a valid date');
+  }
+
+  const text = normaliseText(decodeArticleBytes(source.bytes, options.maxBytes));
+  if (text.trim() === '') reject('empty file');
+
+  const context: ParseContext = { segments, folder: topFolder(segments), text, mtime: source.mtime, options };
+  const fields = format === 'txt' ? parseText(context) : parseMarkdown(context);
+  return assemble(path, segments, format, fields, options);
+}
+
+function assemble(
+  path: string,
+  segments: readonly string[],
+  format: Article['format'],
+  fields: ParsedFields,
+  options: ParseOptions,
+): Article {
+  const { customId, image, ...rest } = fields;
+  return {
+    path,
+    id: articleId(segments, options.idAuthority, customId),
+    slug: fileSlug(segments),
+    section: rest.section,
+    sectionSlug: sectionSlug(rest.section),
+    title: rest.title,
+    summary: rest.summary,
+    html: rest.html,
+    authors: rest.authors,
+    tags: rest.tags,
+    ...(image === undefined ? {} : { image }),
+    publishedAt: rest.publishedAt,
+    updatedAt: rest.updatedAt,
+    draft: rest.draft,
+    format,
+  };
+}
