@@ -1,0 +1,135 @@
+// Configuration shared by every entry point: read once from environment-style strings,
+// checked once, defaults resolved once. A mistake throws a ConfigError that says how to fix it.
+import { ConfigError } from './errors.ts';
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_FEED_LIMIT = 50;
+export const MAX_FEED_LIMIT = 500;
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+export const DEFAULT_SETTLE_MS = 300;
+export const DEFAULT_SECTION = 'General';
+
+export interface SiteConfig {
+  /** Absolute, no trailing slash: `https://news.example.com` or `https://example.com/feeds`. */
+  baseUrl: string;
+  title: string;
+  language: string;
+  /** Authority of `tag:` ids (RFC 4151); defaults to the host of `baseUrl`. */
+  idAuthority: string;
+}
+
+export interface Config {
+  site: SiteConfig;
+  articlesDir: string;
+  port: number;
+  host: string;
+  feedLimit: number;
+  maxFileBytes: number;
+  settleMs: number;
+  defaultSection: string;
+}
+
+/** Every setting with its environment variable, CLI flag and help text (README's table follows it). */
+export const SETTINGS = [
+  ['ARTICLES_DIR', 'articles-dir', 'folder of articles to watch', './articles'],
+  ['PORT', 'port', 'TCP port to listen on', String(DEFAULT_PORT)],
+  ['HOST', 'host', 'interface to listen on', 'localhost'],
+  ['BASE_URL', 'base-url', 'public URL of the site, used in every feed link', 'http://localhost:PORT'],
+  ['SITE_TITLE', 'site-title', 'site name shown in feeds and pages', 'wirefeed'],
+  ['SITE_LANGUAGE', 'site-language', 'language of the feeds (BCP 47)', 'en'],
+  ['FEED_LIMIT', 'feed-limit', `newest N items per feed (1-${MAX_FEED_LIMIT})`, String(DEFAULT_FEED_LIMIT)],
+  ['MAX_FILE_BYTES', 'max-file-bytes', 'size cap per article file (bytes, or 512KiB, 2MiB)', '1MiB'],
+  ['SETTLE_MS', 'settle-ms', 'quiet time before a changed file is read (ms)', String(DEFAULT_SETTLE_MS)],
+  ['DEFAULT_SECTION', 'default-section', 'section of Markdown files that name none', DEFAULT_SECTION],
+  ['ID_AUTHORITY', 'id-authority', 'domain in article ids (tag:DOMAIN,2026:path); pin it before moving domains', 'host of BASE_URL'],
+] as const;
+
+export type SettingName = (typeof SETTINGS)[number][0];
+export type Env = Partial<Record<SettingName, string | undefined>>;
+
+/** Reads and checks the configuration; throws ConfigError naming the variable and the fix. */
+export function resolveConfig(env: Env): Config {
+  const port = parseInteger(env, 'PORT', DEFAULT_PORT, 0, 65535);
+  const host = nonEmpty(env.HOST) ?? 'localhost';
+  const baseUrl = parseBaseUrl(nonEmpty(env.BASE_URL) ?? `http://${urlHost(host)}:${port}`);
+  return {
+    site: {
+      baseUrl,
+      title: nonEmpty(env.SITE_TITLE) ?? 'wirefeed',
+      language: parseLanguage(nonEmpty(env.SITE_LANGUAGE) ?? 'en'),
+      idAuthority: parseAuthority(nonEmpty(env.ID_AUTHORITY) ?? new URL(baseUrl).hostname),
+    },
+    articlesDir: nonEmpty(env.ARTICLES_DIR) ?? './articles',
+    port,
+    host,
+    feedLimit: parseInteger(env, 'FEED_LIMIT', DEFAULT_FEED_LIMIT, 1, MAX_FEED_LIMIT),
+    maxFileBytes: parseBytes(env.MAX_FILE_BYTES),
+    settleMs: parseInteger(env, 'SETTLE_MS', DEFAULT_SETTLE_MS, 0, 60_000),
+    defaultSection: nonEmpty(env.DEFAULT_SECTION) ?? DEFAULT_SECTION,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function parseInteger(env: Env, name: SettingName, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name}="${raw}" is not valid: use a whole number from ${min} to ${max}`);
+  }
+  return Number(raw);
+}
+
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+
+function parseBytes(value: string | undefined): number {
+  const raw = nonEmpty(value);
+  if (raw === undefined) return DEFAULT_MAX_FILE_BYTES;
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(raw);
+  const unit = match ? BYTE_UNITS[match[2]!.toLowerCase()] : undefined;
+  const bytes = match && unit ? Number(match[1]) * unit : NaN;
+  if (!(bytes >= 1 && bytes <= 64 * 1024 ** 2)) {
+    throw new ConfigError(`MAX_FILE_BYTES="${raw}" is not valid: use a size from 1 byte to 64MiB, e.g. 1048576, 512KiB or 2MiB`);
+  }
+  return bytes;
+}
+
+function parseBaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`BASE_URL="${raw}" is not an absolute URL: use e.g. https://news.example.com`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`BASE_URL="${raw}" must start with http:// or https://`);
+  }
+  if (url.search || url.hash) {
+    throw new ConfigError(`BASE_URL="${raw}" must not have a query or fragment: use e.g. https://example.com/news`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function parseLanguage(raw: string): string {
+  if (!/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(raw)) {
+    throw new ConfigError(`SITE_LANGUAGE="${raw}" is not a language tag: use e.g. en, en-GB or fr`);
+  }
+  return raw;
+}
+
+function parseAuthority(raw: string): string {
+  const authority = raw.toLowerCase();
+  // RFC 4151: taggingEntity = authorityName "," date; authorityName = DNSname / emailAddress.
+  if (!/^([a-z0-9._%+-]+@)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(authority)) {
+    throw new ConfigError(`ID_AUTHORITY="${raw}" must be a domain name or e-mail address, e.g. news.example.com`);
+  }
+  return authority;
+}

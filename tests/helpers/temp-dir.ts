@@ -1,0 +1,30 @@
+// A real temporary articles folder per test, removed afterwards.
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export interface TempDir {
+  dir: string;
+  /** Writes `content` to `path` (relative), creating folders. */
+  write(path: string, content: string | Uint8Array): Promise<string>;
+  remove(): Promise<void>;
+}
+
+export async function makeTempDir(prefix = 'wirefeed-'): Promise<TempDir> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return {
+    dir,
+    async write(path, content) {
+      const file = join(dir, path);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, content);
+      return file;
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A .txt article in the sample's format. */
+export function txtArticle(section: string, title: string, ...paragraphs: string[]): string {
+  return [section, '', title, '', ...(paragraphs.length ? paragraphs : ['Body text.'])].join('\n\n');
+}
