@@ -1,0 +1,108 @@
+// Text preparation shared by the renderers: which characters may enter a feed at all, how plain
+// text and HTML get through `feed` 6 (and the xml-js serializer inside it) unchanged, and the
+// small model rules all three formats must apply alike.
+import type { Author } from '../article/types.ts';
+import type { FeedItem } from './types.ts';
+
+// XML 1.0 §2.2 (Char): no C0 controls but tab, LF and CR, no U+FFFE/U+FFFF, no lone surrogates.
+// With the `u` flag a surrogate pair is one code point, so the class only matches lone halves.
+const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/gu;
+
+// xml-js cannot be made to write a character reference: its text escaping first turns every
+// `&amp;` back into `&` (a literal "AT&amp;T" would come out as "AT&T"), and its attribute
+// escaping leaves `&` and `<` alone (`feed` adds `&amp;` to some attributes, never `&lt;`, so a
+// `<` in a category label breaks the document). So text bound for a `feed` text or attribute slot
+// carries a placeholder for each such character, and `resolvePlaceholders` writes the reference
+// once xml-js is done. The placeholders are C0 controls: `stripIllegalXml` removes those from
+// every input, so an input can never forge one. Hexadecimal references follow the RSS Best
+// Practices Profile (https://www.rssboard.org/rss-profile#data-types-characterdata): `&#x26;`
+// and `&#x3C;` read right in the widest range of aggregators, and they are plain XML for Atom.
+const REFERENCES: Record<string, string> = {
+  '\u0001': '&#x26;', // &
+  '\u0002': '&#x3C;', // <
+  '\u0003': '&#x3E;', // >
+  '\u0004': '&#x22;', // " (attributes)
+  '\u0005': '&#x9;', // tab (attributes: a literal one would be read back as a space, XML 1.0 §3.3.3)
+  '\u0006': '&#xA;', // LF (attributes, likewise)
+  '\u0007': '&#xD;', // CR (a literal one is dropped by end-of-line handling, XML 1.0 §2.11)
+};
+const TEXT_PLACEHOLDERS: Record<string, string> = { '&': '\u0001', '<': '\u0002', '>': '\u0003', '\r': '\u0007' };
+const ATTRIBUTE_PLACEHOLDERS: Record<string, string> = {
+  ...TEXT_PLACEHOLDERS,
+  '"': '\u0004',
+  '\t': '\u0005',
+  '\n': '\u0006',
+};
+
+/** Removes the characters XML 1.0 cannot carry, not even as references. */
+export function stripIllegalXml(text: string): string {
+  return text.replace(XML_ILLEGAL, '');
+}
+
+/** Plain text for a `feed` text slot (an element written with xml-js `_text`); needs `resolvePlaceholders` afterwards. */
+export function xmlText(text: string): string {
+  return stripIllegalXml(text).replace(/[&<>\r]/g, (char) => TEXT_PLACEHOLDERS[char] ?? char);
+}
+
+/** Plain text for a `feed` attribute slot; needs `resolvePlaceholders` afterwards. */
+export function xmlAttribute(text: string): string {
+  return stripIllegalXml(text).replace(/[&<>"\t\n\r]/g, (char) => ATTRIBUTE_PLACEHOLDERS[char] ?? char);
+}
+
+/** Turns the placeholders of `xmlText`/`xmlAttribute` in a serialized document into character references. */
+export function resolvePlaceholders(xml: string): string {
+  return xml.replace(/[\u0001-\u0007]/g, (char) => REFERENCES[char] ?? '');
+}
+
+/** Plain text as HTML that displays exactly that text; it has no `>`, so it is also safe in CDATA. */
+export function textToHtml(text: string): string {
+  return stripIllegalXml(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** HTML for a CDATA section: xml-js splits only the first `]]>`, so every one becomes `]]&gt;`, the same HTML text. */
+export function htmlForCdata(html: string): string {
+  return stripIllegalXml(html).replaceAll(']]>', ']]&gt;');
+}
+
+/**
+ * The URI form of an absolute URL or IRI, as all three formats write it; throws when it is not one.
+ * `feed` passes ids and links through `new URL()`, so the other formats must too, or they disagree.
+ */
+export function toUri(value: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`[feed] ${what} is not an absolute URL: ${JSON.stringify(value)}`);
+  }
+  return encodeLeftovers(url.href);
+}
+
+/** Like `toUri` for optional links (author pages, images): undefined instead of an error. */
+export function optionalUri(value: string | undefined): string | undefined {
+  if (value === undefined || !URL.canParse(value)) return undefined;
+  return encodeLeftovers(new URL(value).href);
+}
+
+// WHATWG URL serialisation keeps a few characters RFC 3986 §2 does not allow (space, `"`, `<`, `>`
+// in opaque paths such as `tag:` ids; `|`, `^`, `{` elsewhere); percent-encoding them makes a
+// valid URI that is also safe in any XML attribute. Everything non-ASCII is already encoded.
+function encodeLeftovers(href: string): string {
+  return href.replace(/[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/g, (char) => {
+    return `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+  });
+}
+
+/** The item's authors that have a name (every format needs one), names cleaned. */
+export function namedAuthors(item: FeedItem): Author[] {
+  return item.authors
+    .map((author) => ({ ...author, name: stripIllegalXml(author.name).trim() }))
+    .filter((author) => author.name !== '');
+}
+
+/** The item's tags, cleaned, without blanks, repeats or the section's own name: the categories every format lists after the section. */
+export function extraTags(item: FeedItem): string[] {
+  const section = stripIllegalXml(item.category.name).trim();
+  const tags = item.tags.map((tag) => stripIllegalXml(tag).trim()).filter((tag) => tag !== '' && tag !== section);
+  return [...new Set(tags)];
+}

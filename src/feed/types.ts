@@ -1,0 +1,46 @@
+// The renderers' input: one model for all three formats, in our words (not the formats').
+import type { Author } from '../article/types.ts';
+
+export interface FeedItem {
+  /** Absolute IRI: RSS `guid`, Atom `id`, JSON Feed `id`. */
+  id: string;
+  /** Absolute URL of the article's HTML page. */
+  url: string;
+  /** Plain text. */
+  title: string;
+  /** Plain text. */
+  summary: string;
+  /** Sanitised HTML. */
+  html: string;
+  authors: Author[];
+  tags: string[];
+  /** The item's section: display name and absolute URL of its HTML page. */
+  category: { name: string; slug: string; url: string };
+  /** Absolute URL. */
+  image?: string;
+  publishedAt: Date;
+  updatedAt: Date;
+}
+
+export interface FeedLinks {
+  rss: string;
+  atom: string;
+  json: string;
+}
+
+export interface FeedMeta {
+  /** Stable absolute IRI for the feed (Atom `feed/id`). */
+  id: string;
+  /** Plain text. */
+  title: string;
+  /** Plain text, never empty. */
+  description: string;
+  /** Absolute URL of the HTML page this feed mirrors. */
+  homeUrl: string;
+  /** Absolute URLs of this feed in each format; the rendered format's is its self link. */
+  links: FeedLinks;
+  /** BCP 47 language tag, e.g. `en`. */
+  language: string;
+  /** Feed-level updated: newest item's date, never "now". */
+  updated: Date;
+}
