@@ -1,0 +1,256 @@
+// The in-memory FeedStore: the default on Node and in tests. Each section keeps its articles in
+// sorted lists updated one article at a time, so a put or remove never re-sorts anything.
+import type { Article } from '../../article/types.ts';
+import type {
+  ArticlePage,
+  FeedStore,
+  ListedArticle,
+  ListOptions,
+  PutResult,
+  Rejection,
+  SectionInfo,
+  StoreStatus,
+} from '../types.ts';
+import { newestFirst, SectionIndex, type IndexEntry } from '../section-index.ts';
+import { compareStrings, insertSorted, removeSorted, SortedList } from '../sorted.ts';
+import { deepEqual, frozenCopy } from '../values.ts';
+import { WaitingRoom } from '../waiting-room.ts';
+
+export interface MemoryStoreOptions {
+  /** Clock for `status().updatedAt`; defaults to the system clock. */
+  now?: () => Date;
+}
+
+/** A FeedStore whose answers are plain values, never promises. */
+export interface MemoryStore extends FeedStore {
+  put(article: Article): PutResult;
+  remove(path: string): boolean;
+  reject(path: string, reason: string): void;
+  listSections(): SectionInfo[];
+  list(options: ListOptions): ArticlePage;
+  find(section: string, slug: string): ListedArticle | undefined;
+  get(path: string): Article | undefined;
+  status(): StoreStatus;
+  revision(section?: string): number;
+}
+
+const bySlug = (a: SectionIndex, b: SectionIndex): number => compareStrings(a.slug, b.slug);
+
+/**
+ * Creates an empty store held in memory. Answers synchronously. Articles are stored as
+ * frozen copies, so changing an article after `put` does not change the store.
+ *
+ * @example
+ * const store = createMemoryStore();
+ * store.put(article);
+ * store.list({ section: 'politics', limit: 20 });
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const now = options.now ?? (() => new Date());
+  const published = new Map<string, IndexEntry>();
+  /** Every published article, newest first. */
+  const all = new SortedList<IndexEntry>(newestFirst);
+  const sections = new Map<string, SectionIndex>();
+  /** The same sections, sorted by slug. */
+  const sectionList: SectionIndex[] = [];
+  /** Published id -> the path publishing it. */
+  const idOwners = new Map<string, string>();
+  const waiting = new WaitingRoom();
+  const rejections = new Map<string, string>();
+  /** Bumped once per change to published content; sections keep the value of their last change. */
+  let clock = 0;
+  const sectionRevisions = new Map<string, number>();
+  const touched = new Set<string>();
+  let updatedAt: Date | null = null;
+
+  function index(article: Article): void {
+    let section = sections.get(article.sectionSlug);
+    if (section === undefined) {
+      section = new SectionIndex(article.sectionSlug);
+      sections.set(section.slug, section);
+      insertSorted(sectionList, section, bySlug);
+    }
+    const entry: IndexEntry = {
+      article,
+      section,
+      path: article.path,
+      published: article.publishedAt.getTime(),
+      updated: article.updatedAt.getTime(),
+      base: article.slug,
+      slug: article.slug,
+    };
+    published.set(entry.path, entry);
+    all.add(entry);
+    section.add(entry);
+    idOwners.set(article.id, entry.path);
+    touched.add(section.slug);
+  }
+
+  function unindex(entry: IndexEntry): void {
+    const { section } = entry;
+    published.delete(entry.path);
+    all.delete(entry);
+    section.delete(entry);
+    if (section.size === 0) {
+      sections.delete(section.slug);
+      removeSorted(sectionList, section, bySlug);
+    }
+    if (idOwners.get(entry.article.id) === entry.path) idOwners.delete(entry.article.id);
+    touched.add(section.slug);
+  }
+
+  /** Publishes `article`, replacing its path's current version. Its id must be free or its own. */
+  function publish(article: Article): void {
+    const previous = published.get(article.path);
+    if (previous !== undefined) unindex(previous);
+    index(article);
+    if (previous !== undefined && previous.article.id !== article.id) release(previous.article.id);
+  }
+
+  function unpublish(path: string): boolean {
+    const entry = published.get(path);
+    if (entry === undefined) return false;
+    unindex(entry);
+    release(entry.article.id);
+    return true;
+  }
+
+  /** `id` is no longer published: publish the article waiting for it, if any. */
+  function release(id: string): void {
+    if (idOwners.has(id)) return;
+    const article = waiting.first(id);
+    if (article === undefined) return;
+    waiting.delete(article.path);
+    rejections.delete(article.path);
+    publish(article);
+    // The others keep waiting, now for the promoted article's id.
+    for (const path of waiting.paths(id)) rejections.set(path, idTaken(id, article.path));
+  }
+
+  function refuse(path: string, reason: string): PutResult {
+    rejections.set(path, reason);
+    return { ok: false, reason };
+  }
+
+  /** Ends an operation: one revision for all it changed. */
+  function commit(): void {
+    if (touched.size === 0) return;
+    clock += 1;
+    for (const slug of touched) sectionRevisions.set(slug, clock);
+    touched.clear();
+    updatedAt = now();
+  }
+
+  function listed(entry: IndexEntry): ListedArticle {
+    return { article: entry.article, slug: entry.slug, sectionName: entry.section.name };
+  }
+
+  function listSections(): SectionInfo[] {
+    return sectionList.map((section) => section.info());
+  }
+
+  return {
+    put(input: Article): PutResult {
+      const { path } = input;
+      if (input.draft) {
+        rejections.delete(path);
+        waiting.delete(path);
+        const removed = unpublish(path);
+        commit();
+        return { ok: true, change: removed ? 'removed' : 'unchanged' };
+      }
+      const invalid = invalidDates(input);
+      if (invalid !== undefined) {
+        // Like a file that fails to parse: the last good version stays published.
+        waiting.delete(path);
+        return refuse(path, invalid);
+      }
+      const owner = idOwners.get(input.id);
+      if (owner !== undefined && owner !== path) {
+        waiting.add(frozenCopy(input));
+        return refuse(path, idTaken(input.id, owner));
+      }
+      rejections.delete(path);
+      waiting.delete(path);
+      const current = published.get(path);
+      if (current !== undefined && deepEqual(current.article, input)) {
+        return { ok: true, change: 'unchanged' };
+      }
+      publish(frozenCopy(input));
+      commit();
+      return { ok: true, change: current === undefined ? 'added' : 'updated' };
+    },
+
+    remove(path: string): boolean {
+      const unwaited = waiting.delete(path);
+      const unrejected = rejections.delete(path);
+      const unpublished = unpublish(path);
+      commit();
+      return unwaited || unrejected || unpublished;
+    },
+
+    reject(path: string, reason: string): void {
+      rejections.set(path, reason);
+      // A version refused earlier for its id is older than the file that now fails: drop it,
+      // so that freeing the id later does not publish stale content.
+      waiting.delete(path);
+    },
+
+    listSections,
+
+    list({ section, limit, offset = 0 }: ListOptions): ArticlePage {
+      const entries = section === undefined ? all : sections.get(section)?.entries;
+      if (entries === undefined) return { items: [], total: 0 };
+      const start = toCount(offset);
+      return {
+        items: entries.slice(start, start + toCount(limit)).map(listed),
+        total: entries.size,
+      };
+    },
+
+    find(section: string, slug: string): ListedArticle | undefined {
+      const entry = sections.get(section)?.find(slug);
+      return entry && listed(entry);
+    },
+
+    get(path: string): Article | undefined {
+      return published.get(path)?.article;
+    },
+
+    status(): StoreStatus {
+      const rejected: Rejection[] = [...rejections]
+        .map(([path, reason]) => ({ path, reason }))
+        .sort((a, b) => compareStrings(a.path, b.path));
+      return {
+        articles: published.size,
+        sections: listSections(),
+        rejected,
+        updatedAt: updatedAt && new Date(updatedAt.getTime()),
+      };
+    },
+
+    revision(section?: string): number {
+      return section === undefined ? clock : (sectionRevisions.get(section) ?? 0);
+    },
+  };
+}
+
+function idTaken(id: string, owner: string): string {
+  return `id "${id}" is already used by ${owner}`;
+}
+
+/** Sort keys must be real instants, or the binary searches lose their way. */
+function invalidDates(article: Article): string | undefined {
+  for (const field of ['publishedAt', 'updatedAt'] as const) {
+    const value: unknown = article[field];
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+      return `${field} is not a valid date`;
+    }
+  }
+  return undefined;
+}
+
+/** A count from a caller: negative or NaN means 0, fractions round down. */
+function toCount(value: number): number {
+  return Number.isNaN(value) ? 0 : Math.max(0, Math.floor(value));
+}

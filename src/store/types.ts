@@ -1,0 +1,92 @@
+// The store interface: articles grouped by section, newest first. Drivers implement it
+// (memory on Node and in tests; a Workers-binding driver later), and every driver passes
+// tests/store/driver-contract.ts. Methods may answer with a value or a promise.
+import type { Article } from '../article/types.ts';
+
+export type Promisable<T> = T | Promise<T>;
+
+/** An article as published: with its unique page slug and its section's display name. */
+export interface ListedArticle {
+  article: Article;
+  /** Unique within the section: the article's slug, or the slug plus a suffix on collision. */
+  slug: string;
+  /** The section's display name (the spelling most of its articles use). */
+  sectionName: string;
+}
+
+export interface SectionInfo {
+  slug: string;
+  name: string;
+  articles: number;
+  /** Newest `updatedAt` of its articles. */
+  updatedAt: Date;
+}
+
+export interface Rejection {
+  path: string;
+  reason: string;
+}
+
+export interface ListOptions {
+  /** Section slug; omitted = all sections combined. */
+  section?: string;
+  /** At most this many items; 0 for none (just the total). */
+  limit: number;
+  /** Items to skip; default 0. */
+  offset?: number;
+}
+
+export interface ArticlePage {
+  items: ListedArticle[];
+  /** Articles in the section (or overall), for paging. */
+  total: number;
+}
+
+/** What a put did: published/updated/removed (a draft that was published), or refused with a reason. */
+export type PutResult =
+  | { ok: true; change: 'added' | 'updated' | 'removed' | 'unchanged' }
+  | { ok: false; reason: string };
+
+export interface StoreStatus {
+  articles: number;
+  sections: SectionInfo[];
+  rejected: Rejection[];
+  /** When published content last changed (as `revision()` tracks it); null before that. */
+  updatedAt: Date | null;
+}
+
+export interface FeedStore {
+  /**
+   * Adds or replaces the article at `article.path`. A draft removes a published version.
+   * An id already used by another path is refused (`ok: false`) and recorded as a rejection;
+   * it is published if that other article goes away.
+   * A successful put clears any rejection recorded for the path. Invalid dates are refused too.
+   * Returned articles are read-only: drivers keep their own copy of what was put.
+   */
+  put(article: Article): Promisable<PutResult>;
+  /**
+   * Removes the article at `path` (and any rejection, or version waiting for its id, for it).
+   * Returns whether anything changed.
+   */
+  remove(path: string): Promisable<boolean>;
+  /**
+   * Records that `path` failed to parse. A previously published version stays published;
+   * a version waiting for its id is dropped (it is older than the file that now fails).
+   */
+  reject(path: string, reason: string): Promisable<void>;
+  /** Sections sorted by slug. */
+  listSections(): Promisable<SectionInfo[]>;
+  /** Newest first (publishedAt descending, then path ascending). */
+  list(options: ListOptions): Promisable<ArticlePage>;
+  /** The article published at `/{section}/{slug}`. */
+  find(section: string, slug: string): Promisable<ListedArticle | undefined>;
+  /** The published article parsed from `path`, if any. */
+  get(path: string): Promisable<Article | undefined>;
+  status(): Promisable<StoreStatus>;
+  /**
+   * A number that changes whenever what `list({ section })` returns may have changed
+   * (any change at all when `section` is omitted). Renderers cache on it. Rejections and
+   * refused or unchanged puts leave it alone; so does a change in another section.
+   */
+  revision(section?: string): Promisable<number>;
+}
