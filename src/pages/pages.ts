@@ -1,0 +1,62 @@
+// The HTML pages: home, section and article. Pure functions of their data.
+import { html, raw } from 'hono/html';
+import type { SiteConfig } from '../config.ts';
+import type { ListedArticle, SectionInfo } from '../store/types.ts';
+import { absolute, articlePath, pagePath } from '../urls.ts';
+import { feedLinks, formatDate, layout } from './layout.ts';
+
+/** `GET /`: every section with its article count and links to its feeds. */
+export function homePage(site: SiteConfig, sections: SectionInfo[], total: number) {
+  return layout({
+    site,
+    title: site.title,
+    body: html`<h1>${site.title}</h1>
+<p>${total} articles in ${sections.length} sections. All sections: ${feedLinks(site)}</p>
+<table>
+<thead><tr><th>Section</th><th>Articles</th><th>Feeds</th></tr></thead>
+<tbody>
+${sections.map(
+  (section) => html`<tr><td><a href="${absolute(site, pagePath(section.slug))}">${section.name}</a></td><td>${section.articles}</td><td>${feedLinks(site, section.slug)}</td></tr>
+`,
+)}</tbody>
+</table>`,
+  });
+}
+
+/** `GET /{section}/?page=N`: one page of the section's articles, newest first. */
+export function sectionPage(site: SiteConfig, section: SectionInfo, items: ListedArticle[], page: number, pageSize: number) {
+  const base = absolute(site, pagePath(section.slug));
+  const older = page * pageSize < section.articles ? html`<a rel="next" href="${base}?page=${page + 1}">Older articles</a>` : '';
+  const newer = page > 1 ? html`<a rel="prev" href="${page === 2 ? base : `${base}?page=${page - 1}`}">Newer articles</a> ` : '';
+  return layout({
+    site,
+    title: `${section.name} | ${site.title}`,
+    section,
+    body: html`<h1>${section.name}</h1>
+<p>${section.articles} articles. Subscribe: ${feedLinks(site, section.slug)}</p>
+<ul class="items">
+${items.map(
+  ({ article, slug }) => html`<li><a href="${absolute(site, articlePath(section.slug, slug))}">${article.title}</a>
+<div class="meta">${formatDate(article.publishedAt)}</div></li>
+`,
+)}</ul>
+<p>${newer}${older}</p>`,
+  });
+}
+
+/** `GET /{section}/{article}`: the article itself. */
+export function articlePage(site: SiteConfig, listed: ListedArticle) {
+  const { article, sectionName } = listed;
+  const authors = article.authors.map((author) => author.name).join(', ');
+  return layout({
+    site,
+    title: `${article.title} | ${site.title}`,
+    section: { slug: article.sectionSlug, name: sectionName },
+    body: html`<article>
+<p class="meta"><a href="${absolute(site, pagePath(article.sectionSlug))}">${sectionName}</a></p>
+<h1>${article.title}</h1>
+<p class="meta"><time datetime="${article.publishedAt.toISOString()}">${formatDate(article.publishedAt)}</time>${authors ? html` · ${authors}` : ''}</p>
+${raw(article.html)}
+</article>`,
+  });
+}
