@@ -1,0 +1,107 @@
+// Reads one article file and brings the store up to date with it: publish, update,
+// remove or reject. Calls for the same path run one at a time, in order.
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { oversizeReason, parseArticle } from '../article/parse.ts';
+import type { ParseOptions } from '../article/types.ts';
+import type { FeedStore } from '../store/types.ts';
+
+export interface IndexerOptions {
+  /** Absolute, real path of the articles folder. */
+  dir: string;
+  store: FeedStore;
+  parseOptions: ParseOptions;
+  log: (line: string) => void;
+}
+
+export interface FileState {
+  mtimeMs: number;
+  size: number;
+}
+
+export interface Indexer {
+  /** Re-reads `path` (relative, POSIX separators) and updates the store. Resolves when done. */
+  update(path: string): Promise<void>;
+  /** What was last read for each path still present. */
+  readonly known: ReadonlyMap<string, FileState>;
+  /** Resolves when no update is running or queued. */
+  idle(): Promise<void>;
+}
+
+/** Creates the per-file indexer shared by the initial scan and the watcher. */
+export function createIndexer({ dir, store, parseOptions, log }: IndexerOptions): Indexer {
+  const known = new Map<string, FileState>();
+  const lastReason = new Map<string, string>();
+  const running = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+
+  async function read(path: string): Promise<void> {
+    const file = join(dir, ...path.split('/'));
+    let info;
+    try {
+      const link = await lstat(file);
+      if (link.isSymbolicLink()) {
+        const target = await realpath(file);
+        if (!target.startsWith(dir + sep)) return rejected(path, 'symlink points outside the articles folder');
+      }
+      info = await stat(file);
+      if (!info.isFile()) return removed(path);
+      if (info.size > parseOptions.maxBytes) {
+        known.set(path, { mtimeMs: info.mtimeMs, size: info.size });
+        return rejected(path, oversizeReason(info.size, parseOptions.maxBytes));
+      }
+      const bytes = await readFile(file);
+      known.set(path, { mtimeMs: info.mtimeMs, size: info.size });
+      const result = parseArticle({ path, bytes, mtime: info.mtime }, parseOptions);
+      if (!result.ok) return rejected(path, result.error.reason);
+      const outcome = await store.put(result.article);
+      if (!outcome.ok) return reportOnce(path, outcome.reason);
+      lastReason.delete(path);
+      if (outcome.change === 'added') log(`published ${path} (${result.article.section})`);
+      else if (outcome.change === 'updated') log(`updated ${path}`);
+      else if (outcome.change === 'removed') log(`removed ${path} (draft)`);
+    } catch (error) {
+      // The file went away between the event and the read: that is a removal, not an error.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return removed(path);
+      return rejected(path, `cannot read: ${(error as Error).message}`);
+    }
+  }
+
+  async function removed(path: string): Promise<void> {
+    known.delete(path);
+    lastReason.delete(path);
+    if (await store.remove(path)) log(`removed ${path}`);
+  }
+
+  async function rejected(path: string, reason: string): Promise<void> {
+    await store.reject(path, reason);
+    reportOnce(path, reason);
+  }
+
+  function reportOnce(path: string, reason: string): void {
+    if (lastReason.get(path) === reason) return;
+    lastReason.set(path, reason);
+    log(`rejected ${path}: ${reason}`);
+  }
+
+  function update(path: string): Promise<void> {
+    const current = running.get(path);
+    if (current) {
+      // A read is under way: read once more after it, however many events arrive meanwhile.
+      again.add(path);
+      return current;
+    }
+    const task = read(path).finally(() => {
+      running.delete(path);
+      if (again.delete(path)) void update(path);
+    });
+    running.set(path, task);
+    return task;
+  }
+
+  async function idle(): Promise<void> {
+    while (running.size > 0) await Promise.all(running.values());
+  }
+
+  return { update, known, idle };
+}

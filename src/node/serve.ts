@@ -1,0 +1,79 @@
+// Wires the Node service together: config -> memory store -> watcher -> Hono app -> HTTP server.
+import type { Hono } from 'hono';
+import { stat } from 'node:fs/promises';
+import { createApp } from '../app.ts';
+import type { ParseOptions } from '../article/types.ts';
+import { resolveConfig, type Config, type Env } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { createMemoryStore } from '../store/drivers/memory.ts';
+import type { FeedStore } from '../store/types.ts';
+import { startServer } from './server.ts';
+import { startWatcher, type ArticleWatcher } from './watcher.ts';
+
+export interface Wirefeed {
+  config: Config;
+  app: Hono;
+  store: FeedStore;
+  watcher: ArticleWatcher;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: (line: string) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Starts serving and watching; resolves once the initial scan is in (the server answers,
+ * with `/healthz` at 503, while it runs). Throws ConfigError on bad configuration.
+ */
+export async function startWirefeed(env: Env, { log = console.log, onProgress }: StartOptions = {}): Promise<Wirefeed> {
+  let config = resolveConfig(env);
+  const folder = await stat(config.articlesDir).catch(() => undefined);
+  if (!folder?.isDirectory()) {
+    throw new ConfigError(`ARTICLES_DIR="${config.articlesDir}" is not a folder: create it, or point ARTICLES_DIR (--articles-dir) at your articles`);
+  }
+  let app: Hono | undefined;
+  const server = await startServer((request) => (app ? app.fetch(request) : new Response('starting', { status: 503 })), config);
+  // PORT=0 asks for any free port: the links in feeds must name the one we got.
+  if (config.port === 0) config = resolveConfig({ ...env, PORT: String(server.port) });
+
+  const store = createMemoryStore();
+  const parseOptions: ParseOptions = {
+    baseUrl: config.site.baseUrl,
+    idAuthority: config.site.idAuthority,
+    defaultSection: config.defaultSection,
+    maxBytes: config.maxFileBytes,
+  };
+  let ready = false;
+  app = createApp({ store, site: config.site, feedLimit: config.feedLimit, isReady: () => ready });
+  const watcher = startWatcher({
+    dir: config.articlesDir,
+    store,
+    parseOptions,
+    settleMs: config.settleMs,
+    log: (line) => log(`[watcher] ${line}`),
+    onProgress,
+  });
+  try {
+    const started = performance.now();
+    await watcher.ready;
+    ready = true;
+    const { articles, sections } = await store.status();
+    log(`indexed ${articles} articles in ${sections.length} sections in ${Math.round(performance.now() - started)} ms; serving ${config.site.baseUrl}`);
+  } catch (error) {
+    await Promise.all([watcher.close(), server.close()]);
+    throw error;
+  }
+  return {
+    config,
+    app,
+    store,
+    watcher,
+    port: server.port,
+    async close() {
+      await Promise.all([watcher.close(), server.close()]);
+    },
+  };
+}

@@ -1,0 +1,165 @@
+// Keeps the store equal to the articles folder: a fast initial scan of our own, then
+// chokidar for changes. Serving starts after our scan; chokidar's slower set-up runs
+// behind it, and a reconcile pass when it is ready catches anything that changed meanwhile.
+import { watch, type FSWatcher } from 'chokidar';
+import type { Stats } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { isArticlePath } from '../article/parse.ts';
+import type { ParseOptions } from '../article/types.ts';
+import type { FeedStore } from '../store/types.ts';
+import { createIndexer, type Indexer } from './indexer.ts';
+
+export interface WatcherOptions {
+  /** The articles folder. */
+  dir: string;
+  store: FeedStore;
+  parseOptions: ParseOptions;
+  /** Quiet time before a new or changed file is read, so half-written files are never published. */
+  settleMs: number;
+  log?: (line: string) => void;
+  /** Initial scan progress, for a terminal. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ScanSummary {
+  files: number;
+  ms: number;
+}
+
+export interface ArticleWatcher {
+  /** Resolves when the initial scan is in the store. */
+  ready: Promise<ScanSummary>;
+  /** Resolves when chokidar watches every folder and the reconcile pass is done. */
+  watching: Promise<void>;
+  /** Resolves when no file is being read (tests use it after the settle window). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SCAN_CONCURRENCY = 32;
+
+/** Scans `dir` into the store and keeps it in step with every add, change, rename and delete. */
+export function startWatcher(options: WatcherOptions): ArticleWatcher {
+  const log = options.log ?? ((line: string) => console.log(`[watcher] ${line}`));
+  let watcher: FSWatcher | undefined;
+  let chokidarReady: Promise<void> | undefined;
+  let indexer: Indexer | undefined;
+  let closed = false;
+
+  const ready = (async () => {
+    const started = performance.now();
+    const dir = await realpath(options.dir);
+    indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log });
+    watcher = createChokidar(dir, options.settleMs, indexer, log);
+    // Listen now: on a small folder chokidar is ready before our own scan is done.
+    const chokidar = watcher;
+    chokidarReady = new Promise<void>((resolve) => chokidar.once('ready', () => resolve()));
+    const files = await walk(dir);
+    await runLimited(files, SCAN_CONCURRENCY, (path) => indexer!.update(path), options.onProgress);
+    return { files: files.length, ms: Math.round(performance.now() - started), dir };
+  })();
+
+  const watching = ready.then(async ({ dir }) => {
+    await chokidarReady;
+    if (!closed) await reconcile(dir, indexer!);
+  });
+  // A failed start is reported through `ready`; this branch only keeps it from going unhandled.
+  watching.catch((error: unknown) => log(`reconcile failed: ${error instanceof Error ? error.message : String(error)}`));
+
+  return {
+    ready: ready.then(({ files, ms }) => ({ files, ms })),
+    watching,
+    idle: async () => {
+      await ready;
+      await indexer!.idle();
+    },
+    async close() {
+      closed = true;
+      await ready.catch(() => undefined);
+      await watcher?.close();
+      await indexer?.idle();
+    },
+  };
+}
+
+function createChokidar(dir: string, settleMs: number, indexer: Indexer, log: (line: string) => void): FSWatcher {
+  const toPath = (file: string) => relative(dir, file).split(sep).join('/');
+  const watcher = watch(dir, {
+    ignoreInitial: true,
+    followSymlinks: false,
+    ignored: (file: string, stats?: Stats) => isIgnored(toPath(file), stats),
+    // chokidar waits until a file's size has held still for `stabilityThreshold`, checking
+    // every `pollInterval`: set both, since the wait is the larger of the two.
+    awaitWriteFinish: settleMs > 0 ? { stabilityThreshold: settleMs, pollInterval: Math.min(100, settleMs) } : false,
+  });
+  const onFile = (file: string) => {
+    const path = toPath(file);
+    if (isArticlePath(path)) void indexer.update(path);
+  };
+  watcher.on('add', onFile).on('change', onFile).on('unlink', onFile);
+  watcher.on('unlinkDir', (folder: string) => {
+    const prefix = `${toPath(folder)}/`;
+    for (const path of indexer.known.keys()) if (path.startsWith(prefix)) void indexer.update(path);
+  });
+  // Without a listener an 'error' event would end the process.
+  watcher.on('error', (error: unknown) => log(`error: ${error instanceof Error ? error.message : String(error)}`));
+  return watcher;
+}
+
+/** Dotfiles and dot-folders anywhere in the path; files that are not articles (temp files included). */
+function isIgnored(path: string, stats?: Stats): boolean {
+  if (path === '' || path === '.') return false;
+  if (path.split('/').some((segment) => segment.startsWith('.'))) return true;
+  return stats?.isFile() === true && !isArticlePath(path);
+}
+
+/** Every article path under `dir`, relative with POSIX separators; dot-folders are skipped. */
+async function walk(dir: string, prefix = ''): Promise<string[]> {
+  const found: string[] = [];
+  let entries;
+  try {
+    entries = await readdir(join(dir, prefix), { withFileTypes: true });
+  } catch (error) {
+    // A sub-folder that vanished or cannot be read is skipped; the articles folder itself must be readable.
+    if (prefix !== '') return found;
+    throw error;
+  }
+  for (const entry of entries) {
+    const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.name.startsWith('.')) continue;
+    if (entry.isDirectory()) found.push(...(await walk(dir, path)));
+    else if ((entry.isFile() || entry.isSymbolicLink()) && isArticlePath(path)) found.push(path);
+  }
+  return found;
+}
+
+/** Brings the store in line with files that changed while chokidar was still setting up. */
+async function reconcile(dir: string, indexer: Indexer): Promise<void> {
+  const present = new Set(await walk(dir));
+  const updates: Promise<void>[] = [];
+  for (const path of indexer.known.keys()) if (!present.has(path)) updates.push(indexer.update(path));
+  await runLimited([...present], SCAN_CONCURRENCY, async (path) => {
+    const before = indexer.known.get(path);
+    const now = await stat(join(dir, ...path.split('/'))).catch(() => undefined);
+    if (!before || !now || now.mtimeMs !== before.mtimeMs || now.size !== before.size) await indexer.update(path);
+  });
+  await Promise.all(updates);
+}
+
+async function runLimited<T>(
+  items: T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      await task(items[next++]!);
+      onProgress?.(++done, items.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

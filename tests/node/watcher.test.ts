@@ -1,0 +1,148 @@
+// The watcher on a real temporary folder: every change reaches the store by itself.
+import { appendFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ParseOptions } from '../../src/article/types.ts';
+import { startWatcher, type ArticleWatcher } from '../../src/node/watcher.ts';
+import { createMemoryStore } from '../../src/store/drivers/memory.ts';
+import type { FeedStore } from '../../src/store/types.ts';
+import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const PARSE: ParseOptions = { baseUrl: 'http://localhost:8787', idAuthority: 'localhost', defaultSection: 'General', maxBytes: 1024 * 1024 };
+const SETTLE_MS = 300;
+
+let temp: TempDir;
+let store: FeedStore;
+let watcher: ArticleWatcher | undefined;
+let lines: string[];
+
+beforeEach(async () => {
+  temp = await makeTempDir();
+  store = createMemoryStore();
+  lines = [];
+});
+
+afterEach(async () => {
+  await watcher?.close();
+  watcher = undefined;
+  await temp.remove();
+});
+
+async function start(): Promise<ArticleWatcher> {
+  watcher = startWatcher({ dir: temp.dir, store, parseOptions: PARSE, settleMs: SETTLE_MS, log: (line) => lines.push(line) });
+  await watcher.ready;
+  await watcher.watching;
+  return watcher;
+}
+
+async function titles(section?: string): Promise<string[]> {
+  const page = await store.list({ section, limit: 10_000 });
+  return page.items.map((item) => item.article.title).sort();
+}
+
+/** Waits until the store shows `expected` titles; the watcher's promise is "within one second". */
+async function expectTitlesSoon(expected: string[], timeoutMs = 1000) {
+  const { ms } = await waitFor(async () => JSON.stringify(await titles()) === JSON.stringify([...expected].sort()), {
+    timeoutMs,
+    what: `titles ${JSON.stringify(expected)} (have ${JSON.stringify(await titles())})`,
+  });
+  return ms;
+}
+
+describe('startWatcher', () => {
+  it('indexes the folder on start, nested folders included, skipping dotfiles and temp files', async () => {
+    await temp.write('a.txt', txtArticle('Politics', 'Top level'));
+    await temp.write('politics/deep/b.txt', txtArticle('Politics', 'Nested'));
+    await temp.write('.hidden.txt', txtArticle('Politics', 'Hidden'));
+    await temp.write('.git/c.txt', txtArticle('Politics', 'In a dot folder'));
+    await temp.write('draft.txt~', txtArticle('Politics', 'Backup'));
+    await temp.write('notes.docx', 'not an article');
+    await start();
+    expect(await titles()).toEqual(['Nested', 'Top level']);
+    expect((await store.listSections()).map((s) => s.slug)).toEqual(['politics']);
+  });
+
+  it('publishes a new file, an edit, an atomic replace and a delete within a second each', async () => {
+    await start();
+    await temp.write('news.txt', txtArticle('World', 'First'));
+    await expectTitlesSoon(['First']);
+
+    await temp.write('news.txt', txtArticle('World', 'Edited'));
+    await expectTitlesSoon(['Edited']);
+
+    await temp.write('.news.txt.tmp', txtArticle('World', 'Replaced atomically'));
+    await rename(join(temp.dir, '.news.txt.tmp'), join(temp.dir, 'news.txt'));
+    await expectTitlesSoon(['Replaced atomically']);
+
+    await rename(join(temp.dir, 'news.txt'), join(temp.dir, 'renamed.txt'));
+    await expectTitlesSoon(['Replaced atomically']);
+    await waitFor(async () => (await store.get('renamed.txt')) && !(await store.get('news.txt')), { timeoutMs: 1000, what: 'rename' });
+
+    await rm(join(temp.dir, 'renamed.txt'));
+    await expectTitlesSoon([]);
+    expect(lines.some((line) => line.startsWith('removed renamed.txt'))).toBe(true);
+  });
+
+  it('never publishes a half-written file whose writer pauses within the settle window', async () => {
+    await start();
+    const file = join(temp.dir, 'slow.txt');
+    await writeFile(file, 'Science\n\nHalf a headline');
+    for (let i = 0; i < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await store.get('slow.txt')).toBeUndefined();
+      await appendFile(file, ` part ${i}`);
+    }
+    await appendFile(file, '\n\nThe body.');
+    await expectTitlesSoon(['Half a headline part 0 part 1 part 2 part 3']);
+  });
+
+  it('keeps good articles and the last good version when a file turns bad, and lists the reason', async () => {
+    await temp.write('good.txt', txtArticle('Health', 'Good one'));
+    await temp.write('fixable.txt', txtArticle('Health', 'Fixable'));
+    await start();
+    await temp.write('empty.txt', '');
+    await temp.write('fixable.txt', '   \n');
+    await waitFor(async () => (await store.status()).rejected.length === 2, { timeoutMs: 1000, what: 'two rejections' });
+    const { rejected } = await store.status();
+    expect(rejected.map((r) => r.path)).toEqual(['empty.txt', 'fixable.txt']);
+    expect(rejected[0]!.reason).toMatch(/empty/);
+    expect(await titles()).toEqual(['Fixable', 'Good one']);
+    expect(lines.filter((line) => line.startsWith('rejected empty.txt'))).toHaveLength(1);
+
+    await temp.write('fixable.txt', txtArticle('Health', 'Fixed'));
+    await expectTitlesSoon(['Fixed', 'Good one']);
+    expect((await store.status()).rejected.map((r) => r.path)).toEqual(['empty.txt']);
+  });
+
+  it('publishes every file of a 1,000-file burst', async () => {
+    await start();
+    await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => temp.write(`burst/${String(i).padStart(4, '0')}.txt`, `Burst ${i}\n\nHeadline ${i}\n\nBody ${i}.`)),
+    );
+    await waitFor(async () => (await store.status()).articles === 1000, { timeoutMs: 20_000, what: '1000 articles' });
+    expect((await store.list({ section: 'burst', limit: 2000 })).total).toBe(1000);
+  });
+
+  it('removes the articles of a deleted folder', async () => {
+    await temp.write('sports/one.txt', 'First headline\n\nBody.');
+    await temp.write('sports/two.txt', 'Second headline\n\nBody.');
+    await start();
+    expect(await titles('sports')).toEqual(['First headline', 'Second headline']);
+    await rm(join(temp.dir, 'sports'), { recursive: true });
+    await expectTitlesSoon([]);
+  });
+
+  it('rejects a symlink that points outside the folder', async () => {
+    const outside = await makeTempDir();
+    try {
+      await outside.write('secret.txt', txtArticle('Secrets', 'Outside'));
+      await symlink(join(outside.dir, 'secret.txt'), join(temp.dir, 'link.txt'));
+      await start();
+      expect(await titles()).toEqual([]);
+      expect((await store.status()).rejected).toEqual([{ path: 'link.txt', reason: 'symlink points outside the articles folder' }]);
+    } finally {
+      await outside.remove();
+    }
+  });
+});
