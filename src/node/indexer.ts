@@ -20,8 +20,11 @@ export interface FileState {
 }
 
 export interface Indexer {
-  /** Re-reads `path` (relative, POSIX separators) and updates the store. Resolves when done. */
-  update(path: string): Promise<void>;
+  /**
+   * Re-reads `path` (relative, POSIX separators) and updates the store. Resolves when done.
+   * `quiet` (the initial scan) logs only rejections: the start-up line sums up the rest.
+   */
+  update(path: string, quiet?: boolean): Promise<void>;
   /** What was last read for each path still present. */
   readonly known: ReadonlyMap<string, FileState>;
   /** Resolves when no update is running or queued. */
@@ -35,7 +38,7 @@ export function createIndexer({ dir, store, parseOptions, log }: IndexerOptions)
   const running = new Map<string, Promise<void>>();
   const again = new Set<string>();
 
-  async function read(path: string): Promise<void> {
+  async function read(path: string, quiet: boolean): Promise<void> {
     const file = join(dir, ...path.split('/'));
     let info;
     try {
@@ -57,6 +60,7 @@ export function createIndexer({ dir, store, parseOptions, log }: IndexerOptions)
       const outcome = await store.put(result.article);
       if (!outcome.ok) return reportOnce(path, outcome.reason);
       lastReason.delete(path);
+      if (quiet) return;
       if (outcome.change === 'added') log(`published ${path} (${result.article.section})`);
       else if (outcome.change === 'updated') log(`updated ${path}`);
       else if (outcome.change === 'removed') log(`removed ${path} (draft)`);
@@ -84,14 +88,14 @@ export function createIndexer({ dir, store, parseOptions, log }: IndexerOptions)
     log(`rejected ${path}: ${reason}`);
   }
 
-  function update(path: string): Promise<void> {
+  function update(path: string, quiet = false): Promise<void> {
     const current = running.get(path);
     if (current) {
       // A read is under way: read once more after it, however many events arrive meanwhile.
       again.add(path);
       return current;
     }
-    const task = read(path).finally(() => {
+    const task = read(path, quiet).finally(() => {
       running.delete(path);
       if (again.delete(path)) void update(path);
     });

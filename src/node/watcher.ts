@@ -56,7 +56,7 @@ export function startWatcher(options: WatcherOptions): ArticleWatcher {
     const chokidar = watcher;
     chokidarReady = new Promise<void>((resolve) => chokidar.once('ready', () => resolve()));
     const files = await walk(dir);
-    await runLimited(files, SCAN_CONCURRENCY, (path) => indexer!.update(path), options.onProgress);
+    await runLimited(files, SCAN_CONCURRENCY, (path) => indexer!.update(path, true), options.onProgress);
     return { files: files.length, ms: Math.round(performance.now() - started), dir };
   })();
 

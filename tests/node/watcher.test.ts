@@ -61,6 +61,7 @@ describe('startWatcher', () => {
     await start();
     expect(await titles()).toEqual(['Nested', 'Top level']);
     expect((await store.listSections()).map((s) => s.slug)).toEqual(['politics']);
+    expect(lines).toEqual([]);
   });
 
   it('publishes a new file, an edit, an atomic replace and a delete within a second each', async () => {

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config.ts';
+import { ConfigError } from '../src/errors.ts';
+
+describe('resolveConfig', () => {
+  it('resolves the documented defaults', () => {
+    const config = resolveConfig({});
+    expect(config).toMatchObject({
+      articlesDir: './articles',
+      port: 8787,
+      host: 'localhost',
+      feedLimit: 50,
+      maxFileBytes: 1024 * 1024,
+      settleMs: 300,
+      defaultSection: 'General',
+      site: { baseUrl: 'http://localhost:8787', title: 'wirefeed', language: 'en', idAuthority: 'localhost' },
+    });
+  });
+
+  it('takes BASE_URL without its trailing slash and derives the id authority from its host', () => {
+    const { site } = resolveConfig({ BASE_URL: 'https://News.Example.com/feeds/', PORT: '9000' });
+    expect(site.baseUrl).toBe('https://news.example.com/feeds');
+    expect(site.idAuthority).toBe('news.example.com');
+    expect(resolveConfig({ BASE_URL: 'https://example.com', ID_AUTHORITY: 'example.org' }).site.idAuthority).toBe('example.org');
+  });
+
+  it('reads sizes with units', () => {
+    expect(resolveConfig({ MAX_FILE_BYTES: '512KiB' }).maxFileBytes).toBe(512 * 1024);
+    expect(resolveConfig({ MAX_FILE_BYTES: '2MiB' }).maxFileBytes).toBe(2 * 1024 * 1024);
+    expect(resolveConfig({ MAX_FILE_BYTES: '1000' }).maxFileBytes).toBe(1000);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT="eighty" is not valid: use a whole number from 0 to 65535/],
+    [{ FEED_LIMIT: '0' }, /FEED_LIMIT="0" is not valid: use a whole number from 1 to 500/],
+    [{ FEED_LIMIT: '501' }, /FEED_LIMIT/],
+    [{ SETTLE_MS: '-5' }, /SETTLE_MS/],
+    [{ MAX_FILE_BYTES: '1 GB' }, /MAX_FILE_BYTES="1 GB" is not valid/],
+    [{ BASE_URL: 'example.com' }, /BASE_URL="example.com" is not an absolute URL: use e.g. https:\/\/news.example.com/],
+    [{ BASE_URL: 'ftp://example.com' }, /must start with http:\/\/ or https:\/\//],
+    [{ BASE_URL: 'https://example.com/?x=1' }, /must not have a query/],
+    [{ SITE_LANGUAGE: 'english please' }, /SITE_LANGUAGE/],
+    [{ ID_AUTHORITY: 'not a domain' }, /ID_AUTHORITY="not a domain" must be a domain name/],
+  ])('refuses %j with a message that says how to fix it', (env, message) => {
+    expect(() => resolveConfig(env)).toThrow(ConfigError);
+    expect(() => resolveConfig(env)).toThrow(message);
+  });
+});
