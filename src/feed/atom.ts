@@ -1,14 +1,16 @@
-// Atom 1.0 (RFC 4287) through `feed` 6, with two repairs to its output made after rendering.
+// Atom 1.0 (RFC 4287) through `feed` 6, with repairs and additions to its output made after rendering.
 import { Feed, type Author as FeedAuthor, type Item } from 'feed';
 import type { Author } from '../article/types.ts';
 import {
   extraTags,
-  htmlForCdata,
   namedAuthors,
+  optionalContent,
   optionalUri,
+  relatedLinks,
   resolvePlaceholders,
   textToHtml,
   toUri,
+  withStylesheet,
   xmlAttribute,
   xmlText,
 } from './escape.ts';
@@ -18,6 +20,7 @@ import type { FeedItem, FeedMeta } from './types.ts';
 const TITLE_MARK = '\u000E';
 const TITLE_SLOT = /<title type="html"><!\[CDATA\[\u000E(\d+)\u000E\]\]><\/title>/g;
 const FEED_START = '<feed xmlns="http://www.w3.org/2005/Atom">';
+const SELF_LINK = /<link rel="self" href="[^"]*"\/>/g;
 
 /** Renders one feed as an Atom 1.0 document; identical input gives identical bytes. */
 export function renderAtom(meta: FeedMeta, items: FeedItem[]): string {
@@ -34,8 +37,8 @@ export function renderAtom(meta: FeedMeta, items: FeedItem[]): string {
     author: { name: xmlText(meta.title) },
   });
   items.forEach((item, index) => feed.addItem(toAtomEntry(item, index)));
-  const xml = withTextTitles(withLanguage(feed.atom1(), meta.language), items);
-  return resolvePlaceholders(xml);
+  const xml = withTextTitles(withRelatedLinks(withLanguage(feed.atom1(), meta.language), meta), items);
+  return resolvePlaceholders(withStylesheet(xml, meta.stylesheet, 'atom'));
 }
 
 function toAtomEntry(item: FeedItem, index: number): Item {
@@ -49,7 +52,8 @@ function toAtomEntry(item: FeedItem, index: number): Item {
     published: item.publishedAt,
     // Written as type="html" CDATA: the summary escaped as HTML, the body as it is.
     description: textToHtml(item.summary),
-    content: htmlForCdata(item.html),
+    // Omitted when the feed carries summaries only: then no <content>, the summary stays.
+    content: optionalContent(item),
     ...(authors.length > 0 ? { author: authors.map(toAtomAuthor) } : {}),
     // `feed` adds `&amp;` to these attributes itself; xmlAttribute hands it no `&` to double.
     category: [
@@ -89,4 +93,16 @@ function withLanguage(xml: string, language: string): string {
   if (!xml.includes(FEED_START)) throw new Error("[feed:atom] no <feed> start tag in feed's output; its format changed");
   const lang = resolvePlaceholders(xmlAttribute(language));
   return xml.replace(FEED_START, () => `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${lang}">`);
+}
+
+// `feed` writes at most one hub link and no paging links; the feed's WebSub hubs (W3C WebSub §4)
+// and RFC 5005 §3 paging links go right after its self link, as more atom:link elements.
+function withRelatedLinks(xml: string, meta: FeedMeta): string {
+  const selfLinks = xml.match(SELF_LINK)?.length ?? 0;
+  if (selfLinks !== 1) throw new Error(`[feed:atom] found ${selfLinks} self links in feed's output, not 1; its format changed`);
+  const links = relatedLinks(meta, 'atom').map(
+    ({ rel, href }) => `<link rel="${rel}" href="${resolvePlaceholders(xmlAttribute(href))}"/>`,
+  );
+  if (links.length === 0) return xml;
+  return xml.replace(SELF_LINK, (self) => [self, ...links].join('\n    '));
 }

@@ -1,8 +1,8 @@
 // Text preparation shared by the renderers: which characters may enter a feed at all, how plain
-// text and HTML get through `feed` 6 (and the xml-js serializer inside it) unchanged, and the
-// small model rules all three formats must apply alike.
+// text and HTML get through `feed` 6 (and the xml-js serializer inside it) unchanged, the small
+// model rules all three formats must apply alike, and the stylesheet instruction of the XML formats.
 import type { Author } from '../article/types.ts';
-import type { FeedItem } from './types.ts';
+import type { FeedItem, FeedLinks, FeedMeta } from './types.ts';
 
 // XML 1.0 §2.2 (Char): no C0 controls but tab, LF and CR, no U+FFFE/U+FFFF, no lone surrogates.
 // With the `u` flag a surrogate pair is one code point, so the class only matches lone halves.
@@ -64,6 +64,11 @@ export function htmlForCdata(html: string): string {
   return stripIllegalXml(html).replaceAll(']]>', ']]&gt;');
 }
 
+/** The item's body for a `feed` content slot; undefined (no content element) when the feed carries summaries only. */
+export function optionalContent(item: FeedItem): string | undefined {
+  return item.html === undefined ? undefined : htmlForCdata(item.html);
+}
+
 /**
  * The URI form of an absolute URL or IRI, as all three formats write it; throws when it is not one.
  * `feed` passes ids and links through `new URL()`, so the other formats must too, or they disagree.
@@ -105,4 +110,48 @@ export function extraTags(item: FeedItem): string[] {
   const section = stripIllegalXml(item.category.name).trim();
   const tags = item.tags.map((tag) => stripIllegalXml(tag).trim()).filter((tag) => tag !== '' && tag !== section);
   return [...new Set(tags)];
+}
+
+/** A link of the feed beyond its page and itself, in the URI form `toUri` gives. */
+export interface RelatedLink {
+  rel: 'hub' | 'first' | 'previous' | 'next' | 'last';
+  href: string;
+}
+
+/**
+ * The WebSub hubs (W3C WebSub §4: `rel="hub"`) and the RFC 5005 §3 paging links of the feed, in the
+ * given format; RSS and Atom write them all as Atom links. Paging links absent from the model are left out.
+ */
+export function relatedLinks(meta: FeedMeta, format: keyof FeedLinks): RelatedLink[] {
+  const hubs = meta.hubs.map((hub, index): RelatedLink => ({ rel: 'hub', href: toUri(hub, `meta.hubs[${index}]`) }));
+  const { paging } = meta;
+  if (paging === undefined) return hubs;
+  const pages: Array<[RelatedLink['rel'], FeedLinks | undefined]> = [
+    ['first', paging.first],
+    ['previous', paging.previous],
+    ['next', paging.next],
+    ['last', paging.last],
+  ];
+  const pageLinks = pages.flatMap(([rel, links]) =>
+    links === undefined ? [] : [{ rel, href: toUri(links[format], `meta.paging.${rel}.${format}`) }],
+  );
+  return [...hubs, ...pageLinks];
+}
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
+
+/**
+ * Puts `<?xml-stylesheet type="text/css" href="…"?>` right after the XML declaration `feed` writes.
+ * `feed`'s own `stylesheet` option hard-codes type="text/xsl" and writes the href unescaped; a
+ * pseudo-attribute takes references like an attribute (xml-stylesheet PI 1.0 §1, PseudoAttValue).
+ * `renderer` names the caller in the error thrown when `feed`'s output no longer starts as expected.
+ */
+export function withStylesheet(xml: string, stylesheet: string | undefined, renderer: string): string {
+  if (stylesheet === undefined) return xml;
+  if (!xml.startsWith(XML_DECLARATION)) {
+    throw new Error(`[feed:${renderer}] no XML declaration at the start of feed's output; its format changed`);
+  }
+  const href = resolvePlaceholders(xmlAttribute(toUri(stylesheet, 'meta.stylesheet')));
+  const instruction = `<?xml-stylesheet type="text/css" href="${href}"?>`;
+  return `${XML_DECLARATION}\n${instruction}${xml.slice(XML_DECLARATION.length)}`;
 }

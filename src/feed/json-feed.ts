@@ -11,8 +11,17 @@ interface JsonFeedDocument {
   home_page_url: string;
   feed_url: string;
   description: string;
+  /** The next page of an RFC 5005 paged feed; JSON Feed 1.1 has no other paging link. */
+  next_url?: string;
   language: string;
+  hubs?: JsonFeedHub[];
   items: JsonFeedItem[];
+}
+
+/** JSON Feed 1.1 §hubs: "type" and "url"; W3C WebSub is the type our hubs speak. */
+interface JsonFeedHub {
+  type: 'WebSub';
+  url: string;
 }
 
 interface JsonFeedItem {
@@ -20,7 +29,9 @@ interface JsonFeedItem {
   url: string;
   title: string;
   summary?: string;
-  content_html: string;
+  /** JSON Feed 1.1: an item has content_html or content_text, or both; we write exactly one. */
+  content_html?: string;
+  content_text?: string;
   image?: string;
   /** RFC 3339. */
   date_published: string;
@@ -38,13 +49,17 @@ interface JsonFeedAuthor {
 
 /** Renders one feed as a JSON Feed 1.1 document; identical input gives identical bytes. */
 export function renderJsonFeed(meta: FeedMeta, items: FeedItem[]): string {
+  const next = meta.paging?.next;
+  const hubs = meta.hubs.map((hub, index): JsonFeedHub => ({ type: 'WebSub', url: toUri(hub, `meta.hubs[${index}]`) }));
   const document: JsonFeedDocument = {
     version: 'https://jsonfeed.org/version/1.1',
     title: stripIllegalXml(meta.title),
     home_page_url: toUri(meta.homeUrl, 'meta.homeUrl'),
     feed_url: toUri(meta.links.json, 'meta.links.json'),
     description: stripIllegalXml(meta.description),
+    ...(next === undefined ? {} : { next_url: toUri(next.json, 'meta.paging.next.json') }),
     language: stripIllegalXml(meta.language),
+    ...(hubs.length === 0 ? {} : { hubs }),
     items: items.map(toJsonItem),
   };
   return JSON.stringify(document, null, 2);
@@ -60,7 +75,8 @@ function toJsonItem(item: FeedItem): JsonFeedItem {
     url: toUri(item.url, 'item.url'),
     title: stripIllegalXml(item.title),
     ...(summary === '' ? {} : { summary }),
-    content_html: stripIllegalXml(item.html),
+    // Cut to summaries to fit the size budget: the summary is then the content, as plain text.
+    ...(item.html === undefined ? { content_text: summary } : { content_html: stripIllegalXml(item.html) }),
     ...(image === undefined ? {} : { image }),
     date_published: item.publishedAt.toISOString(),
     date_modified: item.updatedAt.toISOString(),

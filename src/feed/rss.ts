@@ -3,12 +3,14 @@ import { Feed, type Item } from 'feed';
 import type { Author } from '../article/types.ts';
 import {
   extraTags,
-  htmlForCdata,
   namedAuthors,
+  optionalContent,
+  relatedLinks,
   resolvePlaceholders,
   stripIllegalXml,
   textToHtml,
   toUri,
+  withStylesheet,
   xmlAttribute,
   xmlText,
 } from './escape.ts';
@@ -26,6 +28,7 @@ export function renderRss(meta: FeedMeta, items: FeedItem[]): string {
     title: xmlText(meta.title),
     description: xmlText(meta.description),
     link: toUri(meta.homeUrl, 'meta.homeUrl'),
+    // Given so that `feed` declares xmlns:atom; the channel extension below writes the links themselves.
     feedLinks: { rss: toUri(meta.links.rss, 'meta.links.rss') },
     language: xmlText(meta.language),
     // Always given: `feed` falls back to "now", and the bytes would change on every render.
@@ -33,10 +36,22 @@ export function renderRss(meta: FeedMeta, items: FeedItem[]): string {
     docs: 'https://www.rssboard.org/rss-specification',
     generator: 'wirefeed',
   });
-  // `feed` declares xmlns:dc on <rss> only when some item has content:encoded.
-  const dcDeclared = items.some((item) => htmlForCdata(item.html) !== '');
+  feed.addExtension({ name: 'atom:link', objects: atomLinks(meta) });
+  // `feed` declares xmlns:dc on <rss> only when some item has content:encoded (a non-empty body).
+  const dcDeclared = items.some((item) => Boolean(optionalContent(item)));
   for (const item of items) feed.addItem(toRssItem(item, dcDeclared));
-  return resolvePlaceholders(feed.rss2());
+  return resolvePlaceholders(withStylesheet(feed.rss2(), meta.stylesheet, 'rss'));
+}
+
+// The channel's atom:link elements: itself (RSS Best Practices Profile), its WebSub hubs
+// (W3C WebSub §4) and its RFC 5005 §3 paging links. `feed` writes one self link and at most one
+// hub under the channel key "atom:link"; a channel extension of the same name is assigned after
+// them and replaces that list in place. Like `creators`, it hands xml-js an array as `objects`.
+function atomLinks(meta: FeedMeta): Record<string, unknown> {
+  const self = { href: xmlAttribute(toUri(meta.links.rss, 'meta.links.rss')), rel: 'self', type: 'application/rss+xml' };
+  const related = relatedLinks(meta, 'rss').map(({ rel, href }) => ({ href: xmlAttribute(href), rel }));
+  const elements = [self, ...related].map((attributes) => ({ _attributes: attributes }));
+  return elements as unknown as Record<string, unknown>;
 }
 
 function toRssItem(item: FeedItem, dcDeclared: boolean): Item {
@@ -51,7 +66,8 @@ function toRssItem(item: FeedItem, dcDeclared: boolean): Item {
     published: item.publishedAt,
     // RSS 2.0 item/description is HTML ("entity-encoded HTML is allowed"): the summary escaped.
     description: textToHtml(item.summary),
-    content: htmlForCdata(item.html),
+    // Omitted when the feed carries summaries only: then no content:encoded, the description stays.
+    content: optionalContent(item),
     category: [
       { name: xmlText(item.category.name), domain: xmlAttribute(toUri(item.category.url, 'item.category.url')) },
       ...extraTags(item).map((tag) => ({ name: xmlText(tag) })),

@@ -10,8 +10,8 @@ export interface FeedItem {
   title: string;
   /** Plain text. */
   summary: string;
-  /** Sanitised HTML. */
-  html: string;
+  /** Sanitised HTML of the full article; omitted when the feed is cut to summaries to fit its size budget. */
+  html?: string;
   authors: Author[];
   tags: string[];
   /** The item's section: display name and absolute URL of its HTML page. */
@@ -28,6 +28,14 @@ export interface FeedLinks {
   json: string;
 }
 
+/** RFC 5005 §3 paging links, each given in all three formats; a renderer uses its own. */
+export interface FeedPaging {
+  first: FeedLinks;
+  last: FeedLinks;
+  previous?: FeedLinks;
+  next?: FeedLinks;
+}
+
 export interface FeedMeta {
   /** Stable absolute IRI for the feed (Atom `feed/id`). */
   id: string;
@@ -37,8 +45,14 @@ export interface FeedMeta {
   description: string;
   /** Absolute URL of the HTML page this feed mirrors. */
   homeUrl: string;
-  /** Absolute URLs of this feed in each format; the rendered format's is its self link. */
+  /** Absolute URLs of this document in each format; the rendered format's is its self link (page included). */
   links: FeedLinks;
+  /** Paging links (RFC 5005 §3); omitted when the whole feed is one page. */
+  paging?: FeedPaging;
+  /** WebSub hub URLs (W3C WebSub §4); empty for none. */
+  hubs: string[];
+  /** Absolute URL of a CSS stylesheet that browsers apply to the XML formats; omitted for none. */
+  stylesheet?: string;
   /** BCP 47 language tag, e.g. `en`. */
   language: string;
   /** Feed-level updated: newest item's date, never "now". */

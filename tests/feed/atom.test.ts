@@ -1,8 +1,18 @@
-import { parseAtomFeed } from 'feedsmith';
+import { parseAtomFeed, parseFeed } from 'feedsmith';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderAtom } from '../../src/feed/atom.ts';
-import { makeItem, makeItems, makeMeta, TRICKY_TITLES, XML_ILLEGAL_SAMPLE } from './fixtures.ts';
-import { deepFreeze, expectWellFormed, htmlText } from './helpers.ts';
+import {
+  makeItem,
+  makeItems,
+  makeMeta,
+  makePagedMeta,
+  makePageLinks,
+  makeSummaryItems,
+  STYLESHEET,
+  TRICKY_TITLES,
+  XML_ILLEGAL_SAMPLE,
+} from './fixtures.ts';
+import { deepFreeze, expectWellFormed, htmlText, processingInstructions } from './helpers.ts';
 
 function firstEntry(xml: string) {
   const entry = parseAtomFeed(xml).entries?.[0];
@@ -19,8 +29,13 @@ describe('renderAtom', () => {
     await expect(renderAtom(makeMeta(), makeItems())).toMatchFileSnapshot('__snapshots__/tech.atom.xml');
   });
 
+  it('matches the snapshot of a paged, summary-only page with hubs and a stylesheet', async () => {
+    await expect(renderAtom(makePagedMeta(), makeSummaryItems())).toMatchFileSnapshot('__snapshots__/tech-page-2.atom.xml');
+  });
+
   it('writes a well-formed document', () => {
     expectWellFormed(renderAtom(makeMeta(), makeItems()));
+    expectWellFormed(renderAtom(makePagedMeta(), makeSummaryItems()));
   });
 
   it.each(TRICKY_TITLES)('reads back the title %j as exactly its text', (given, shown) => {
@@ -74,6 +89,68 @@ describe('renderAtom', () => {
     ]);
   });
 
+  it('leaves out <content> and keeps the HTML summary when an item has no html', () => {
+    const summary = 'Cut to fit & <short>';
+    const xml = renderAtom(makeMeta(), [makeItem({ summary, html: undefined })]);
+    expectWellFormed(xml);
+    expect(xml).not.toContain('<content');
+    const entry = firstEntry(xml);
+    expect(entry.content).toBeUndefined();
+    expect(entry.summary?.type).toBe('html');
+    expect(htmlText(entry.summary?.value ?? '')).toBe(summary);
+  });
+
+  it('links every WebSub hub with rel="hub" after the self link, "&" in a query included', () => {
+    const hubs = ['https://hub.example.com/websub?topic=tech&lease=1', 'https://pubsubhubbub.appspot.com/'];
+    const xml = renderAtom(makeMeta({ hubs }), []);
+    expectWellFormed(xml);
+    expect(xml).toContain('<link rel="hub" href="https://hub.example.com/websub?topic=tech&#x26;lease=1"/>');
+    const { format, feed } = parseFeed(xml);
+    expect(format).toBe('atom');
+    expect(format === 'atom' && feed.links).toEqual([
+      { href: 'https://example.com/tech/', rel: 'alternate' },
+      { href: 'https://example.com/tech/atom.xml', rel: 'self' },
+      { href: hubs[0], rel: 'hub' },
+      { href: hubs[1], rel: 'hub' },
+    ]);
+  });
+
+  it('writes the RFC 5005 paging links to the Atom pages, the self link being the page itself', () => {
+    const { format, feed } = parseFeed(renderAtom(makePagedMeta({ hubs: [] }), makeItems()));
+    expect(format).toBe('atom');
+    expect(format === 'atom' && feed.links).toEqual([
+      { href: 'https://example.com/tech/', rel: 'alternate' },
+      { href: makePageLinks(2).atom, rel: 'self' },
+      { href: makePageLinks(1).atom, rel: 'first' },
+      { href: makePageLinks(1).atom, rel: 'previous' },
+      { href: makePageLinks(3).atom, rel: 'next' },
+      { href: makePageLinks(4).atom, rel: 'last' },
+    ]);
+  });
+
+  it('writes only the paging links given: the first page has no previous', () => {
+    const meta = makeMeta({ paging: { first: makePageLinks(1), next: makePageLinks(2), last: makePageLinks(4) } });
+    const links = parseAtomFeed(renderAtom(meta, [])).links ?? [];
+    expect(links.map((link) => link.rel)).toEqual(['alternate', 'self', 'first', 'next', 'last']);
+  });
+
+  it('starts with the XML declaration and then one text/css xml-stylesheet instruction', () => {
+    const xml = renderAtom(makeMeta({ stylesheet: STYLESHEET }), makeItems());
+    expectWellFormed(xml);
+    expect(xml).toMatch(
+      /^<\?xml version="1\.0" encoding="utf-8"\?>\n<\?xml-stylesheet type="text\/css" href="https:\/\/example\.com\/feed\.css\?v=2&#x26;theme=light"\?>\n<feed /,
+    );
+    expect(processingInstructions(xml)).toEqual([
+      { target: 'xml-stylesheet', body: 'type="text/css" href="https://example.com/feed.css?v=2&#x26;theme=light"' },
+    ]);
+  });
+
+  it('writes no xml-stylesheet instruction when no stylesheet is given', () => {
+    const xml = renderAtom(makeMeta(), makeItems());
+    expect(processingInstructions(xml)).toEqual([]);
+    expect(xml).not.toContain('xml-stylesheet');
+  });
+
   it('uses the item id as entry id and the item URL as its link', () => {
     const entry = firstEntry(renderAtom(makeMeta(), [makeItem()]));
     expect(entry.id).toBe('tag:example.com,2024:tech/first-article.md');
@@ -117,10 +194,11 @@ describe('renderAtom', () => {
 
   it('renders identical bytes for identical input', () => {
     expect(renderAtom(makeMeta(), makeItems())).toBe(renderAtom(makeMeta(), makeItems()));
+    expect(renderAtom(makePagedMeta(), makeSummaryItems())).toBe(renderAtom(makePagedMeta(), makeSummaryItems()));
   });
 
   it('does not mutate its input', () => {
-    const meta = deepFreeze(makeMeta());
+    const meta = deepFreeze(makePagedMeta());
     const items = deepFreeze(makeItems());
     const before = structuredClone({ meta, items });
     renderAtom(meta, items);

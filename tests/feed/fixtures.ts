@@ -1,5 +1,5 @@
 // Builders for the renderers' input: a fresh object per call, fixed dates, shallow overrides.
-import type { FeedItem, FeedMeta } from '../../src/feed/types.ts';
+import type { FeedItem, FeedLinks, FeedMeta, FeedPaging } from '../../src/feed/types.ts';
 
 /** The feed of the `tech` section of example.com. */
 export function makeMeta(overrides: Partial<FeedMeta> = {}): FeedMeta {
@@ -13,10 +13,43 @@ export function makeMeta(overrides: Partial<FeedMeta> = {}): FeedMeta {
       atom: 'https://example.com/tech/atom.xml',
       json: 'https://example.com/tech/feed.json',
     },
+    hubs: [],
     language: 'en',
     updated: new Date('2024-04-12T10:00:00Z'),
     ...overrides,
   };
+}
+
+/** The URLs of page `page` of the `tech` feed in each format; the `&` in the query must reach readers escaped. */
+export function makePageLinks(page: number): FeedLinks {
+  return {
+    rss: `https://example.com/tech/rss.xml?page=${page}&size=3`,
+    atom: `https://example.com/tech/atom.xml?page=${page}&size=3`,
+    json: `https://example.com/tech/feed.json?page=${page}&size=3`,
+  };
+}
+
+/** Paging of page 2 of 4: every RFC 5005 link, each to a different page. */
+export function makePaging(): FeedPaging {
+  return { first: makePageLinks(1), previous: makePageLinks(1), next: makePageLinks(3), last: makePageLinks(4) };
+}
+
+/** Two WebSub hubs, one with `&` in its query. */
+export function makeHubs(): string[] {
+  return ['https://hub.example.com/websub?topic=tech&lease=1', 'https://pubsubhubbub.appspot.com/'];
+}
+
+/** The stylesheet URL, with `&` in its query. */
+export const STYLESHEET = 'https://example.com/feed.css?v=2&theme=light';
+
+/** Page 2 of the `tech` feed with hubs, paging links and a stylesheet: everything optional given. */
+export function makePagedMeta(overrides: Partial<FeedMeta> = {}): FeedMeta {
+  return makeMeta({ links: makePageLinks(2), paging: makePaging(), hubs: makeHubs(), stylesheet: STYLESHEET, ...overrides });
+}
+
+/** The three articles of `makeItems` cut to summaries, as when a feed is over its size budget. */
+export function makeSummaryItems(): FeedItem[] {
+  return makeItems().map(({ html: _html, ...item }) => item);
 }
 
 /** One article of the `tech` section; `slug` picks its id and URL. */

@@ -1,11 +1,11 @@
 // The three renderers, read back by a real feed parser, must tell the same story about the same items.
-import { parseAtomFeed, parseJsonFeed, parseRssFeed } from 'feedsmith';
+import { parseAtomFeed, parseFeed, parseJsonFeed, parseRssFeed } from 'feedsmith';
 import { describe, expect, it } from 'vitest';
 import { renderAtom } from '../../src/feed/atom.ts';
 import { renderJsonFeed } from '../../src/feed/json-feed.ts';
 import { renderRss } from '../../src/feed/rss.ts';
-import type { FeedItem } from '../../src/feed/types.ts';
-import { makeItem, makeItems, makeMeta, TRICKY_TITLES } from './fixtures.ts';
+import type { FeedItem, FeedLinks, FeedMeta } from '../../src/feed/types.ts';
+import { makeItem, makeItems, makeMeta, makePagedMeta, makeSummaryItems, TRICKY_TITLES } from './fixtures.ts';
 
 interface Story {
   id?: string;
@@ -89,5 +89,41 @@ describe('the three formats', () => {
     expect(parseRssFeed(renderRss(meta, [])).atom?.links?.find((link) => link.rel === 'self')?.href).toBe(meta.links.rss);
     expect(parseAtomFeed(renderAtom(meta, [])).links?.find((link) => link.rel === 'self')?.href).toBe(meta.links.atom);
     expect(parseJsonFeed(JSON.parse(renderJsonFeed(meta, []))).feed_url).toBe(meta.links.json);
+  });
+});
+
+interface Discovery {
+  self?: string;
+  hubs: string[];
+  next?: string;
+}
+
+// What a client finds out about where to subscribe and where to read on, read back by feedsmith's
+// format-detecting parser: hub and next links in RSS and Atom, `hubs` and `next_url` in JSON Feed.
+function discover(meta: FeedMeta, format: keyof FeedLinks): Discovery {
+  const rendered = { rss: renderRss, atom: renderAtom, json: renderJsonFeed }[format](meta, makeSummaryItems());
+  const parsed = parseFeed(format === 'json' ? JSON.parse(rendered) : rendered);
+  if (parsed.format === 'json') {
+    const hubs = (parsed.feed.hubs ?? []).map((hub) => hub.url ?? '');
+    return { self: parsed.feed.feed_url, hubs, next: parsed.feed.next_url };
+  }
+  const links = (parsed.format === 'rss' ? parsed.feed.atom?.links : parsed.format === 'atom' ? parsed.feed.links : []) ?? [];
+  const href = (rel: string) => links.find((link) => link.rel === rel)?.href;
+  return { self: href('self'), hubs: links.filter((link) => link.rel === 'hub').map((link) => link.href ?? ''), next: href('next') };
+}
+
+describe('the three formats of one page', () => {
+  it('agree on its hubs, each pointing at itself and at its own next page', () => {
+    const meta = makePagedMeta();
+    for (const format of ['rss', 'atom', 'json'] as const) {
+      expect(discover(meta, format)).toEqual({ self: meta.links[format], hubs: meta.hubs, next: meta.paging?.next?.[format] });
+    }
+  });
+
+  it('agree on ids, titles, links, dates, authors and categories when cut to summaries', () => {
+    const items = makeSummaryItems();
+    const json = jsonStory(items);
+    expect(atomStory(items)).toEqual(json);
+    expect(rssStory(items)).toEqual(withoutUpdated(json));
   });
 });

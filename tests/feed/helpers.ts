@@ -1,4 +1,4 @@
-// Checks shared by the renderer tests: well-formedness, HTML text, immutability.
+// Checks shared by the renderer tests: well-formedness, processing instructions, HTML text, immutability.
 import { XMLValidator } from 'fast-xml-parser';
 import { SaxesParser } from 'saxes';
 import { expect } from 'vitest';
@@ -20,6 +20,15 @@ export function wellFormednessErrors(xml: string): string[] {
   parser.on('error', (error) => errors.push(error.message));
   parser.write(xml).close();
   return errors;
+}
+
+/** The processing instructions of `xml` in document order, as a strict XML parser reads them (the XML declaration is not one). */
+export function processingInstructions(xml: string): Array<{ target: string; body: string }> {
+  const found: Array<{ target: string; body: string }> = [];
+  const parser = new SaxesParser({ xmlns: true });
+  parser.on('processinginstruction', ({ target, body }) => found.push({ target, body }));
+  parser.write(xml).close();
+  return found;
 }
 
 /** The text an HTML fragment without tags displays (the references our renderers write). */

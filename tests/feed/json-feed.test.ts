@@ -1,10 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parseJsonFeed } from 'feedsmith';
+import { parseFeed, parseJsonFeed } from 'feedsmith';
 import { describe, expect, it } from 'vitest';
 import { renderJsonFeed } from '../../src/feed/json-feed.ts';
-import { makeItem, makeItems, makeMeta, TRICKY_TITLES, XML_ILLEGAL_SAMPLE } from './fixtures.ts';
+import {
+  makeItem,
+  makeItems,
+  makeMeta,
+  makePagedMeta,
+  makePageLinks,
+  makeSummaryItems,
+  STYLESHEET,
+  TRICKY_TITLES,
+  XML_ILLEGAL_SAMPLE,
+} from './fixtures.ts';
 import { deepFreeze } from './helpers.ts';
 
 // The published JSON Feed 1.1 schema (draft-07); provenance in tests/fixtures/schemas/README.md.
@@ -23,7 +33,8 @@ interface RenderedItem {
   url: string;
   title: string;
   summary?: string;
-  content_html: string;
+  content_html?: string;
+  content_text?: string;
   image?: string;
   date_published: string;
   date_modified: string;
@@ -40,21 +51,29 @@ describe('renderJsonFeed', () => {
     await expect(renderJsonFeed(makeMeta(), makeItems())).toMatchFileSnapshot('__snapshots__/tech.feed.json');
   });
 
+  it('matches the snapshot of a paged, summary-only page with hubs', async () => {
+    await expect(renderJsonFeed(makePagedMeta(), makeSummaryItems())).toMatchFileSnapshot('__snapshots__/tech-page-2.feed.json');
+  });
+
   it('conforms to the published JSON Feed 1.1 schema', () => {
     const tricky = TRICKY_TITLES.map(([title], index) => makeItem({ title }, `tricky-${index}`));
     expect(schemaErrors(render(makeMeta(), [...makeItems(), ...tricky]))).toEqual([]);
     expect(schemaErrors(render(makeMeta(), []))).toEqual([]);
+    expect(schemaErrors(render(makePagedMeta(), [...makeSummaryItems(), ...makeItems()]))).toEqual([]);
   });
 
-  it('follows the JSON Feed 1.1 rules the schema leaves out', () => {
-    const feed = render(makeMeta(), makeItems());
+  it.each([
+    ['full', makeItems],
+    ['summary-only', makeSummaryItems],
+  ])('follows the JSON Feed 1.1 rules the schema leaves out, with %s items', (_kind, makeSome) => {
+    const feed = render(makeMeta(), makeSome());
     expect(feed.version).toBe('https://jsonfeed.org/version/1.1');
     expect(feed).not.toHaveProperty('author');
     const ids = feed.items.map((item) => item.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const item of feed.items) {
       expect(item.id).toMatch(/^\S+$/);
-      expect(typeof item.content_html).toBe('string');
+      expect(typeof (item.content_html ?? item.content_text)).toBe('string');
       expect(item.date_published).toMatch(RFC3339);
       expect(item.date_modified).toMatch(RFC3339);
       expect(new URL(item.url).href).toBe(item.url);
@@ -90,6 +109,52 @@ describe('renderJsonFeed', () => {
     });
   });
 
+  it('writes the summary as content_text and as summary, and no content_html, when an item has no html', () => {
+    const summary = 'Cut to fit & <short>';
+    const feed = render(makeMeta(), [makeItem({ summary, html: undefined })]);
+    expect(schemaErrors(feed)).toEqual([]);
+    const item = feed.items[0];
+    expect(item).not.toHaveProperty('content_html');
+    expect(item).toMatchObject({ summary, content_text: summary });
+  });
+
+  it('keeps content_html, and writes no content_text, when an item has html', () => {
+    const item = render(makeMeta(), [makeItem()]).items[0];
+    expect(item).not.toHaveProperty('content_text');
+    expect(item?.content_html).toBe('<p>The <em>first</em> article.</p>');
+  });
+
+  it('lists every WebSub hub with type "WebSub", "&" in a query included', () => {
+    const hubs = ['https://hub.example.com/websub?topic=tech&lease=1', 'https://pubsubhubbub.appspot.com/'];
+    const json = renderJsonFeed(makeMeta({ hubs }), []);
+    expect(schemaErrors(JSON.parse(json))).toEqual([]);
+    const { format, feed } = parseFeed(JSON.parse(json));
+    expect(format).toBe('json');
+    expect(format === 'json' && feed.hubs).toEqual([
+      { type: 'WebSub', url: hubs[0] },
+      { type: 'WebSub', url: hubs[1] },
+    ]);
+  });
+
+  it('points next_url at the next JSON page, the only paging link JSON Feed has', () => {
+    const feed = render(makePagedMeta(), []);
+    expect(feed.next_url).toBe(makePageLinks(3).json);
+    expect(feed.feed_url).toBe(makePageLinks(2).json);
+    expect(Object.keys(feed).filter((key) => /first|last|prev/.test(key))).toEqual([]);
+  });
+
+  it('writes no next_url on the last page or in an unpaged feed, and no hubs when there are none', () => {
+    const last = render(makeMeta({ paging: { first: makePageLinks(1), previous: makePageLinks(3), last: makePageLinks(4) } }), []);
+    expect(last).not.toHaveProperty('next_url');
+    const unpaged = render(makeMeta(), []);
+    expect(unpaged).not.toHaveProperty('next_url');
+    expect(unpaged).not.toHaveProperty('hubs');
+  });
+
+  it('ignores the stylesheet, which only the XML formats can name', () => {
+    expect(renderJsonFeed(makeMeta({ stylesheet: STYLESHEET }), makeItems())).toBe(renderJsonFeed(makeMeta(), makeItems()));
+  });
+
   it('puts the section first among the tags and lists each tag once', () => {
     const item = makeItem({ tags: ['Tech', 'b', 'a', 'b'] });
     expect(render(makeMeta(), [item]).items[0]?.tags).toEqual(['Tech', 'b', 'a']);
@@ -119,10 +184,11 @@ describe('renderJsonFeed', () => {
 
   it('renders identical bytes for identical input', () => {
     expect(renderJsonFeed(makeMeta(), makeItems())).toBe(renderJsonFeed(makeMeta(), makeItems()));
+    expect(renderJsonFeed(makePagedMeta(), makeSummaryItems())).toBe(renderJsonFeed(makePagedMeta(), makeSummaryItems()));
   });
 
   it('does not mutate its input', () => {
-    const meta = deepFreeze(makeMeta());
+    const meta = deepFreeze(makePagedMeta());
     const items = deepFreeze(makeItems());
     const before = structuredClone({ meta, items });
     renderJsonFeed(meta, items);

@@ -1,8 +1,18 @@
-import { parseRssFeed } from 'feedsmith';
+import { parseFeed, parseRssFeed } from 'feedsmith';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderRss } from '../../src/feed/rss.ts';
-import { makeItem, makeItems, makeMeta, TRICKY_TITLES, XML_ILLEGAL_SAMPLE } from './fixtures.ts';
-import { deepFreeze, expectWellFormed, htmlText } from './helpers.ts';
+import {
+  makeItem,
+  makeItems,
+  makeMeta,
+  makePagedMeta,
+  makePageLinks,
+  makeSummaryItems,
+  STYLESHEET,
+  TRICKY_TITLES,
+  XML_ILLEGAL_SAMPLE,
+} from './fixtures.ts';
+import { deepFreeze, expectWellFormed, htmlText, processingInstructions } from './helpers.ts';
 
 function firstItem(xml: string) {
   const item = parseRssFeed(xml).items?.[0];
@@ -19,8 +29,13 @@ describe('renderRss', () => {
     await expect(renderRss(makeMeta(), makeItems())).toMatchFileSnapshot('__snapshots__/tech.rss.xml');
   });
 
+  it('matches the snapshot of a paged, summary-only page with hubs and a stylesheet', async () => {
+    await expect(renderRss(makePagedMeta(), makeSummaryItems())).toMatchFileSnapshot('__snapshots__/tech-page-2.rss.xml');
+  });
+
   it('writes a well-formed document with every namespace prefix declared', () => {
     expectWellFormed(renderRss(makeMeta(), makeItems()));
+    expectWellFormed(renderRss(makePagedMeta(), makeSummaryItems()));
   });
 
   it.each(TRICKY_TITLES)('reads back the title %j as exactly its text', (given, shown) => {
@@ -104,6 +119,83 @@ describe('renderRss', () => {
     expect(firstItem(xml).dc?.creators).toEqual(['Ada Lovelace']);
   });
 
+  it('leaves out content:encoded and keeps the summary as description when an item has no html', () => {
+    const summary = 'Cut to fit & <short>';
+    const xml = renderRss(makeMeta(), [makeItem({ summary, html: undefined })]);
+    expectWellFormed(xml);
+    expect(xml).not.toContain('content:encoded');
+    const item = firstItem(xml);
+    expect(item.content).toBeUndefined();
+    expect(htmlText(item.description ?? '')).toBe(summary);
+  });
+
+  it('declares the Dublin Core namespace when every item is cut to its summary', () => {
+    const xml = renderRss(makeMeta(), makeSummaryItems());
+    expectWellFormed(xml);
+    expect(parseRssFeed(xml).items?.map((item) => item.dc?.creators)).toEqual([
+      undefined,
+      ['Charles Babbage', 'Ada Lovelace'],
+      ['Ada Lovelace'],
+    ]);
+  });
+
+  it('links every WebSub hub as an atom:link rel="hub", "&" in a query included', () => {
+    const hubs = ['https://hub.example.com/websub?topic=tech&lease=1', 'https://pubsubhubbub.appspot.com/'];
+    const xml = renderRss(makeMeta({ hubs }), []);
+    expectWellFormed(xml);
+    expect(xml).toContain('<atom:link href="https://hub.example.com/websub?topic=tech&#x26;lease=1" rel="hub"/>');
+    const { format, feed } = parseFeed(xml);
+    expect(format).toBe('rss');
+    expect(format === 'rss' && feed.atom?.links).toEqual([
+      { href: 'https://example.com/tech/rss.xml', rel: 'self', type: 'application/rss+xml' },
+      { href: hubs[0], rel: 'hub' },
+      { href: hubs[1], rel: 'hub' },
+    ]);
+  });
+
+  it('writes the RFC 5005 paging links as atom:link elements to the RSS pages', () => {
+    const meta = makePagedMeta({ hubs: [] });
+    const { format, feed } = parseFeed(renderRss(meta, makeItems()));
+    expect(format).toBe('rss');
+    expect(format === 'rss' && feed.atom?.links).toEqual([
+      { href: makePageLinks(2).rss, rel: 'self', type: 'application/rss+xml' },
+      { href: makePageLinks(1).rss, rel: 'first' },
+      { href: makePageLinks(1).rss, rel: 'previous' },
+      { href: makePageLinks(3).rss, rel: 'next' },
+      { href: makePageLinks(4).rss, rel: 'last' },
+    ]);
+  });
+
+  it('writes only the paging links given: the last page has no next', () => {
+    const meta = makeMeta({ paging: { first: makePageLinks(1), previous: makePageLinks(3), last: makePageLinks(4) } });
+    const links = parseRssFeed(renderRss(meta, [])).atom?.links ?? [];
+    expect(links.map((link) => link.rel)).toEqual(['self', 'first', 'previous', 'last']);
+  });
+
+  it('starts with the XML declaration and then one text/css xml-stylesheet instruction', () => {
+    const xml = renderRss(makeMeta({ stylesheet: STYLESHEET }), makeItems());
+    expectWellFormed(xml);
+    expect(xml).toMatch(
+      /^<\?xml version="1\.0" encoding="utf-8"\?>\n<\?xml-stylesheet type="text\/css" href="https:\/\/example\.com\/feed\.css\?v=2&#x26;theme=light"\?>\n<rss /,
+    );
+    expect(processingInstructions(xml)).toEqual([
+      { target: 'xml-stylesheet', body: 'type="text/css" href="https://example.com/feed.css?v=2&#x26;theme=light"' },
+    ]);
+  });
+
+  it('writes no xml-stylesheet instruction when no stylesheet is given', () => {
+    const xml = renderRss(makeMeta(), makeItems());
+    expect(processingInstructions(xml)).toEqual([]);
+    expect(xml).not.toContain('xml-stylesheet');
+  });
+
+  it('refuses hub, paging and stylesheet URLs that are not absolute', () => {
+    expect(() => renderRss(makeMeta({ hubs: ['/hub'] }), [])).toThrow(/meta\.hubs\[0\]/);
+    expect(() => renderRss(makeMeta({ stylesheet: 'feed.css' }), [])).toThrow(/meta\.stylesheet/);
+    const paging = { first: makePageLinks(1), last: { ...makePageLinks(4), rss: '?page=4' } };
+    expect(() => renderRss(makeMeta({ paging }), [])).toThrow(/meta\.paging\.last\.rss/);
+  });
+
   it('lists the section with its page as domain, then the tags without repeats', () => {
     const category = { name: 'C++ & <Tech>', slug: 'c-tech', url: 'https://example.com/c-tech/?a=1&b=2' };
     const xml = renderRss(makeMeta(), [makeItem({ category, tags: ['a<b', 'x & y', 'a<b', 'C++ & <Tech>'] })]);
@@ -127,10 +219,11 @@ describe('renderRss', () => {
 
   it('renders identical bytes for identical input', () => {
     expect(renderRss(makeMeta(), makeItems())).toBe(renderRss(makeMeta(), makeItems()));
+    expect(renderRss(makePagedMeta(), makeSummaryItems())).toBe(renderRss(makePagedMeta(), makeSummaryItems()));
   });
 
   it('does not mutate its input', () => {
-    const meta = deepFreeze(makeMeta());
+    const meta = deepFreeze(makePagedMeta());
     const items = deepFreeze(makeItems());
     const before = structuredClone({ meta, items });
     renderRss(meta, items);
