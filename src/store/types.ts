@@ -44,18 +44,24 @@ export interface ArticlePage {
 
 /** What a put did: published/updated/removed (a draft that was published), or refused with a reason. */
 export type PutResult =
-  | { ok: true; change: 'added' | 'updated' | 'removed' | 'unchanged' }
+  | { ok: true; change: 'added' | 'updated' | 'removed' | 'unchanged' | 'scheduled' }
   | { ok: false; reason: string };
 
 export interface StoreStatus {
   articles: number;
   sections: SectionInfo[];
   rejected: Rejection[];
+  /** Articles dated in the future, waiting for their time (not counted in `articles`). */
+  scheduled: number;
   /** When published content last changed (as `revision()` tracks it); null before that. */
   updatedAt: Date | null;
 }
 
 export interface FeedStore {
+  // Scheduled publishing: an article whose publishedAt is later than the store's clock is kept
+  // out of every answer until that time, then published as if put then (Hugo and WordPress
+  // behave the same). Drivers check for due articles on each read, so no timer is needed to
+  // serve them; `nextScheduledAt` lets an entry point wake up to log and notify at that time.
   /**
    * Adds or replaces the article at `article.path`. A draft removes a published version.
    * An id already used by another path is refused (`ok: false`) and recorded as a rejection;
@@ -89,4 +95,6 @@ export interface FeedStore {
    * refused or unchanged puts leave it alone; so does a change in another section.
    */
   revision(section?: string): Promisable<number>;
+  /** When the next scheduled article is due, or null when none is waiting. */
+  nextScheduledAt(): Promisable<Date | null>;
 }

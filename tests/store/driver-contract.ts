@@ -11,16 +11,24 @@ const UPDATED: PutResult = { ok: true, change: 'updated' };
 const REMOVED: PutResult = { ok: true, change: 'removed' };
 const UNCHANGED: PutResult = { ok: true, change: 'unchanged' };
 
+/** What a driver's factory gets from the suite: the clock its scheduling must follow. */
+export interface ContractOptions {
+  now: () => Date;
+}
+
 /** Runs the FeedStore contract against a fresh store from `makeStore` for every test. */
 export function runDriverContract(
   name: string,
-  makeStore: () => FeedStore | Promise<FeedStore>,
+  makeStore: (options: ContractOptions) => FeedStore | Promise<FeedStore>,
 ): void {
   describe(`${name} store (driver contract)`, () => {
     let store: FeedStore;
+    // Fixture dates are in March 2024; the clock starts well after them and tests move it.
+    let clock = day(31);
 
     beforeEach(async () => {
-      store = await makeStore();
+      clock = day(31);
+      store = await makeStore({ now: () => clock });
     });
 
     async function putAll(...articles: Article[]): Promise<void> {
@@ -63,6 +71,7 @@ export function runDriverContract(
           articles: 0,
           sections: [],
           rejected: [],
+          scheduled: 0,
           updatedAt: null,
         });
         expect(typeof (await store.revision())).toBe('number');
@@ -512,15 +521,12 @@ export function runDriverContract(
 
     describe('status', () => {
       it('counts articles and reports when content last changed', async () => {
-        const before = Date.now();
         await putAll(makeArticle({ path: 'news/a.md' }), makeArticle({ path: 'sport/b.md' }));
-        const after = Date.now();
         const status = await store.status();
         expect(status.articles).toBe(2);
         expect(status.sections.map((section) => section.slug)).toEqual(['news', 'sport']);
-        expect(status.updatedAt).toBeInstanceOf(Date);
-        expect(status.updatedAt?.getTime()).toBeGreaterThanOrEqual(before);
-        expect(status.updatedAt?.getTime()).toBeLessThanOrEqual(after);
+        // The store's clock, not the wall clock: the suite hands every driver its own.
+        expect(status.updatedAt).toEqual(clock);
       });
     });
 
@@ -591,6 +597,63 @@ export function runDriverContract(
         expect(emptied).not.toBe(withArticle);
         await putAll(makeArticle({ path: 'weather/rain.md' }));
         expect(await store.revision('weather')).not.toBe(emptied);
+      });
+    });
+
+    describe('scheduled publishing', () => {
+      const future = () => new Date(clock.getTime() + 60_000);
+
+      it('keeps an article dated in the future out of every answer until its time', async () => {
+        await putAll(makeArticle({ path: 'news/now.md', publishedAt: day(2) }));
+        const due = future();
+        const revision = await store.revision('news');
+        expect(await store.put(makeArticle({ path: 'news/later.md', publishedAt: due, updatedAt: due }))).toEqual({
+          ok: true,
+          change: 'scheduled',
+        });
+        expect(await paths()).toEqual(['news/now.md']);
+        expect(await store.get('news/later.md')).toBeUndefined();
+        expect(await store.find('news', 'later')).toBeUndefined();
+        expect((await store.status()).articles).toBe(1);
+        expect((await store.status()).scheduled).toBe(1);
+        expect(await store.nextScheduledAt()).toEqual(due);
+        expect(await store.revision('news')).toBe(revision);
+
+        clock = new Date(due.getTime() + 1);
+        expect(await paths()).toEqual(['news/later.md', 'news/now.md']);
+        expect(await store.revision('news')).not.toBe(revision);
+        expect((await store.status()).scheduled).toBe(0);
+        expect(await store.nextScheduledAt()).toBeNull();
+      });
+
+      it('takes a published article off until its new, later date', async () => {
+        await putAll(makeArticle({ path: 'news/moved.md', publishedAt: day(2) }));
+        const due = future();
+        expect(await store.put(makeArticle({ path: 'news/moved.md', publishedAt: due, updatedAt: due }))).toMatchObject({
+          change: 'scheduled',
+        });
+        expect(await paths()).toEqual([]);
+        clock = due;
+        expect(await paths()).toEqual(['news/moved.md']);
+      });
+
+      it('forgets a scheduled article that is removed or turned into a draft', async () => {
+        const due = future();
+        await store.put(makeArticle({ path: 'news/a.md', publishedAt: due, updatedAt: due }));
+        await store.put(makeArticle({ path: 'news/b.md', publishedAt: due, updatedAt: due }));
+        expect(await store.remove('news/a.md')).toBe(true);
+        expect(await store.put(makeArticle({ path: 'news/b.md', publishedAt: due, updatedAt: due, draft: true }))).toMatchObject({ ok: true });
+        expect(await store.nextScheduledAt()).toBeNull();
+        clock = new Date(due.getTime() + 1);
+        expect(await paths()).toEqual([]);
+      });
+
+      it('publishes a scheduled article whose date is brought back to the past at once', async () => {
+        const due = future();
+        await store.put(makeArticle({ path: 'news/x.md', publishedAt: due, updatedAt: due }));
+        expect(await store.put(makeArticle({ path: 'news/x.md', publishedAt: day(3) }))).toEqual(ADDED);
+        expect(await paths()).toEqual(['news/x.md']);
+        expect(await store.nextScheduledAt()).toBeNull();
       });
     });
   });

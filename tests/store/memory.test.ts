@@ -3,7 +3,7 @@ import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import { runDriverContract } from './driver-contract.ts';
 import { day, makeArticle } from './fixtures.ts';
 
-runDriverContract('memory', () => createMemoryStore());
+runDriverContract('memory', ({ now }) => createMemoryStore({ now }));
 
 describe('createMemoryStore', () => {
   afterEach(() => {

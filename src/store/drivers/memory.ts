@@ -32,9 +32,13 @@ export interface MemoryStore extends FeedStore {
   get(path: string): Article | undefined;
   status(): StoreStatus;
   revision(section?: string): number;
+  nextScheduledAt(): Date | null;
 }
 
 const bySlug = (a: SectionIndex, b: SectionIndex): number => compareStrings(a.slug, b.slug);
+/** Scheduled articles, soonest first (ties by path). */
+const byDueTime = (a: Article, b: Article): number =>
+  a.publishedAt.getTime() - b.publishedAt.getTime() || compareStrings(a.path, b.path);
 
 /**
  * Creates an empty store held in memory. Answers synchronously. Articles are stored as
@@ -57,6 +61,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const idOwners = new Map<string, string>();
   const waiting = new WaitingRoom();
   const rejections = new Map<string, string>();
+  /** Articles dated in the future, by path and soonest first. */
+  const scheduled = new Map<string, Article>();
+  const dueQueue: Article[] = [];
   /** Bumped once per change to published content; sections keep the value of their last change. */
   let clock = 0;
   const sectionRevisions = new Map<string, number>();
@@ -141,6 +148,55 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     updatedAt = now();
   }
 
+  function putNow(input: Article): PutResult {
+    const { path } = input;
+    if (input.draft) {
+      rejections.delete(path);
+      waiting.delete(path);
+      const removed = unpublish(path);
+      commit();
+      return { ok: true, change: removed ? 'removed' : 'unchanged' };
+    }
+    const invalid = invalidDates(input);
+    if (invalid !== undefined) {
+      // Like a file that fails to parse: the last good version stays published.
+      waiting.delete(path);
+      return refuse(path, invalid);
+    }
+    const owner = idOwners.get(input.id);
+    if (owner !== undefined && owner !== path) {
+      waiting.add(frozenCopy(input));
+      return refuse(path, idTaken(input.id, owner));
+    }
+    rejections.delete(path);
+    waiting.delete(path);
+    const current = published.get(path);
+    if (current !== undefined && deepEqual(current.article, input)) {
+      return { ok: true, change: 'unchanged' };
+    }
+    publish(frozenCopy(input));
+    commit();
+    return { ok: true, change: current === undefined ? 'added' : 'updated' };
+  }
+
+  function unschedule(path: string): boolean {
+    const article = scheduled.get(path);
+    if (article === undefined) return false;
+    scheduled.delete(path);
+    removeSorted(dueQueue, article, byDueTime);
+    return true;
+  }
+
+  /** Publishes every scheduled article whose time has come; called at the start of each read. */
+  function promoteDue(): void {
+    const time = now().getTime();
+    while (dueQueue.length > 0 && dueQueue[0]!.publishedAt.getTime() <= time) {
+      const article = dueQueue.shift()!;
+      scheduled.delete(article.path);
+      putNow(article);
+    }
+  }
+
   function listed(entry: IndexEntry): ListedArticle {
     return { article: entry.article, slug: entry.slug, sectionName: entry.section.name };
   }
@@ -151,42 +207,31 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   return {
     put(input: Article): PutResult {
-      const { path } = input;
-      if (input.draft) {
-        rejections.delete(path);
-        waiting.delete(path);
-        const removed = unpublish(path);
+      promoteDue();
+      unschedule(input.path);
+      if (!input.draft && invalidDates(input) === undefined && input.publishedAt.getTime() > now().getTime()) {
+        // Scheduled: out of every answer until its time. A published version goes now, as an
+        // edit that moves an article into the future takes it off the site until then.
+        rejections.delete(input.path);
+        waiting.delete(input.path);
+        const copy = frozenCopy(input);
+        scheduled.set(copy.path, copy);
+        insertSorted(dueQueue, copy, byDueTime);
+        unpublish(input.path);
         commit();
-        return { ok: true, change: removed ? 'removed' : 'unchanged' };
+        return { ok: true, change: 'scheduled' };
       }
-      const invalid = invalidDates(input);
-      if (invalid !== undefined) {
-        // Like a file that fails to parse: the last good version stays published.
-        waiting.delete(path);
-        return refuse(path, invalid);
-      }
-      const owner = idOwners.get(input.id);
-      if (owner !== undefined && owner !== path) {
-        waiting.add(frozenCopy(input));
-        return refuse(path, idTaken(input.id, owner));
-      }
-      rejections.delete(path);
-      waiting.delete(path);
-      const current = published.get(path);
-      if (current !== undefined && deepEqual(current.article, input)) {
-        return { ok: true, change: 'unchanged' };
-      }
-      publish(frozenCopy(input));
-      commit();
-      return { ok: true, change: current === undefined ? 'added' : 'updated' };
+      return putNow(input);
     },
 
     remove(path: string): boolean {
+      promoteDue();
+      const unscheduled = unschedule(path);
       const unwaited = waiting.delete(path);
       const unrejected = rejections.delete(path);
       const unpublished = unpublish(path);
       commit();
-      return unwaited || unrejected || unpublished;
+      return unscheduled || unwaited || unrejected || unpublished;
     },
 
     reject(path: string, reason: string): void {
@@ -196,9 +241,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       waiting.delete(path);
     },
 
-    listSections,
+    listSections(): SectionInfo[] {
+      promoteDue();
+      return listSections();
+    },
 
     list({ section, limit, offset = 0 }: ListOptions): ArticlePage {
+      promoteDue();
       const entries = section === undefined ? all : sections.get(section)?.entries;
       if (entries === undefined) return { items: [], total: 0 };
       const start = toCount(offset);
@@ -209,15 +258,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
 
     find(section: string, slug: string): ListedArticle | undefined {
+      promoteDue();
       const entry = sections.get(section)?.find(slug);
       return entry && listed(entry);
     },
 
     get(path: string): Article | undefined {
+      promoteDue();
       return published.get(path)?.article;
     },
 
     status(): StoreStatus {
+      promoteDue();
       const rejected: Rejection[] = [...rejections]
         .map(([path, reason]) => ({ path, reason }))
         .sort((a, b) => compareStrings(a.path, b.path));
@@ -225,12 +277,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         articles: published.size,
         sections: listSections(),
         rejected,
+        scheduled: scheduled.size,
         updatedAt: updatedAt && new Date(updatedAt.getTime()),
       };
     },
 
     revision(section?: string): number {
+      promoteDue();
       return section === undefined ? clock : (sectionRevisions.get(section) ?? 0);
+    },
+
+    nextScheduledAt(): Date | null {
+      promoteDue();
+      const next = dueQueue[0];
+      return next ? new Date(next.publishedAt.getTime()) : null;
     },
   };
 }
