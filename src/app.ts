@@ -1,20 +1,30 @@
 // The Hono app: routes, headers and errors. No IO of its own: the store is passed in.
 import { Hono, type Context } from 'hono';
-import type { SiteConfig } from './config.ts';
+import { accepts } from 'hono/accepts';
+import { MAX_FEED_LIMIT, type SiteConfig } from './config.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
-import { createFeedCache, type RenderedFeed } from './feeds.ts';
+import { FEED_STYLESHEET } from './feed/feed-style.ts';
+import { createFeedCache, feedQueryString, type Encoder, type Encoding, type FeedQuery, type RenderedFeed } from './feeds.ts';
 import { isNotModified } from './http/conditional.ts';
+import { renderOpml } from './opml.ts';
 import { articlePage, homePage, sectionPage } from './pages/pages.ts';
+import { statusPage, type DayCount } from './pages/status.ts';
 import type { FeedStore } from './store/types.ts';
 import { FEED_FILES, FEED_FORMATS, pagePath, type FeedFormat } from './urls.ts';
 
 export interface AppOptions {
   store: FeedStore;
   site: SiteConfig;
-  /** Newest N items per feed. */
+  /** Items per feed page (FEED_LIMIT). */
   feedLimit: number;
   /** Cache-Control max-age of feeds, in seconds (default 300). */
   maxAge?: number;
+  /** Size budget of one feed document in bytes (default 1 MiB). */
+  maxFeedBytes?: number;
+  /** WebSub hubs advertised in feeds and `Link` headers. */
+  hubs?: string[];
+  /** Content encoders by name; gzip works everywhere without one, br needs one (Node: zlib). */
+  encoders?: Partial<Record<Encoding, Encoder>>;
   /** Whether the first scan is done (`/healthz`); default: always ready. */
   isReady?: () => boolean;
   /** Where unexpected errors are reported (default console.error). */
@@ -26,6 +36,8 @@ export interface AppOptions {
 const SECTION_PAGE_SIZE = 100;
 // Hono's default spells it UTF-8; one spelling across every response we send.
 const HTML_HEADERS = { 'Content-Type': 'text/html; charset=utf-8' };
+const STATUS_DAYS = 30;
+const DAY_MS = 86_400_000;
 
 /**
  * Builds the wirefeed HTTP app over a store.
@@ -33,15 +45,25 @@ const HTML_HEADERS = { 'Content-Type': 'text/html; charset=utf-8' };
  * const app = createApp({ store: createMemoryStore(), site: resolveConfig(process.env).site, feedLimit: 50 });
  */
 export function createApp(options: AppOptions): Hono {
-  const { store, site, feedLimit, isReady = () => true, logError = console.error } = options;
-  const feeds = createFeedCache({ store, site, feedLimit, now: options.now });
-  const cacheControl = `public, max-age=${options.maxAge ?? 300}`;
+  const { store, site, feedLimit, hubs = [], isReady = () => true, logError = console.error, now = Date.now } = options;
+  const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now });
+  const encodings: Encoding[] = ['br', 'gzip'];
+  const feedHeaders = {
+    'Cache-Control': `public, max-age=${options.maxAge ?? 300}`,
+    Vary: 'Accept-Encoding',
+    'Access-Control-Allow-Origin': '*',
+  };
   const app = new Hono();
 
   async function serveFeed(c: Context, format: FeedFormat, section?: string) {
-    const feed = await feeds.get(format, section);
+    const query = feedQuery(c, format, feedLimit, section);
+    const canonical = feedQueryString(query.page, query.limit, query.explicitLimit);
+    const search = new URL(c.req.url).search;
+    if (search !== canonical) return c.redirect(`${c.req.path}${canonical}`, 301);
+    const feed = await feeds.get(query);
     if (!feed) throw new NotFoundError(`No section "${section}"`);
-    return respondWithFeed(c, feed, cacheControl);
+    const encoding = accepts(c, { header: 'Accept-Encoding', supports: encodings, default: 'identity' });
+    return respondWithFeed(c, feed, encoding as Encoding | 'identity', { ...feedHeaders, ...hubLinks(hubs, feed) });
   }
 
   app.get('/', async function home(c) {
@@ -54,13 +76,29 @@ export function createApp(options: AppOptions): Hono {
   });
 
   app.get('/status', async function status(c) {
-    const { articles, sections, rejected, updatedAt } = await store.status();
+    const current = await store.status();
+    const wants = accepts(c, { header: 'Accept', supports: ['application/json', 'text/html'], default: 'application/json' });
+    if (wants === 'text/html') {
+      return c.html(statusPage(site, current, await perDay(store, now())), 200, HTML_HEADERS);
+    }
+    const { articles, sections, rejected, scheduled, updatedAt } = current;
+    c.header('Vary', 'Accept');
     return c.json({
       articles,
       sections: sections.map(({ slug, name, articles }) => ({ slug, name, articles })),
       rejected,
+      scheduled,
       updatedAt: updatedAt?.toISOString() ?? null,
     });
+  });
+
+  app.get('/feeds.opml', async function opml(c) {
+    const body = renderOpml(site, await store.listSections());
+    return c.body(body, 200, { 'Content-Type': 'text/x-opml; charset=utf-8', ...feedHeaders });
+  });
+
+  app.get('/feed.css', function feedStylesheet(c) {
+    return c.body(FEED_STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=86400' });
   });
 
   // Fixed routes come first: a section called "status" or "rss.xml" never shadows them.
@@ -76,7 +114,7 @@ export function createApp(options: AppOptions): Hono {
     const slug = c.req.param('section');
     const info = (await store.listSections()).find((s) => s.slug === slug);
     if (!info) throw new NotFoundError(`No section "${slug}"`);
-    const page = parsePage(c.req.query('page'));
+    const page = parseWholeNumber(c.req.query('page'), 'page', 1, 1_000_000);
     const { items } = await store.list({ section: slug, limit: SECTION_PAGE_SIZE, offset: (page - 1) * SECTION_PAGE_SIZE });
     if (items.length === 0) throw new NotFoundError(`Section "${slug}" has no page ${page}`);
     return c.html(sectionPage(site, info, items, page, SECTION_PAGE_SIZE), 200, HTML_HEADERS);
@@ -101,23 +139,69 @@ export function createApp(options: AppOptions): Hono {
   return app;
 }
 
-function respondWithFeed(c: Context, feed: RenderedFeed, cacheControl: string): Response {
-  const headers = new Headers({
-    ETag: feed.etag,
-    'Last-Modified': feed.lastModified.toUTCString(),
-    'Cache-Control': cacheControl,
-    Vary: 'Accept-Encoding',
-    'Access-Control-Allow-Origin': '*',
-  });
-  // RFC 9110 §15.4.5: a 304 carries the validators and caching headers a 200 would, and no body.
-  if (isNotModified(c.req.raw.headers, feed)) return new Response(null, { status: 304, headers });
-  headers.set('Content-Type', feed.contentType);
-  headers.set('Content-Length', String(feed.body.byteLength));
-  return new Response(c.req.method === 'HEAD' ? null : feed.body, { status: 200, headers });
+function feedQuery(c: Context, format: FeedFormat, feedLimit: number, section?: string): FeedQuery {
+  const rawLimit = c.req.query('limit');
+  return {
+    format,
+    section,
+    page: parseWholeNumber(c.req.query('page'), 'page', 1, 1_000_000),
+    limit: parseWholeNumber(rawLimit, 'limit', feedLimit, MAX_FEED_LIMIT),
+    explicitLimit: rawLimit !== undefined,
+  };
 }
 
-function parsePage(raw: string | undefined): number {
-  if (raw === undefined) return 1;
-  if (!/^[1-9]\d{0,5}$/.test(raw)) throw new BadRequestError('"page" must be a whole number from 1');
+function parseWholeNumber(raw: string | undefined, name: string, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^[1-9]\d{0,6}$/.test(raw) || Number(raw) > max) {
+    throw new BadRequestError(`"${name}" must be a whole number from 1 to ${max}`);
+  }
   return Number(raw);
+}
+
+/** WebSub §4: the hub and self links, also as HTTP `Link` headers. */
+function hubLinks(hubs: string[], feed: RenderedFeed): Record<string, string> {
+  if (hubs.length === 0) return {};
+  return { Link: [...hubs.map((hub) => `<${hub}>; rel="hub"`), `<${feed.selfUrl}>; rel="self"`].join(', ') };
+}
+
+async function respondWithFeed(
+  c: Context,
+  feed: RenderedFeed,
+  encoding: Encoding | 'identity',
+  extraHeaders: Record<string, string>,
+): Promise<Response> {
+  const variant = encoding === 'identity' ? undefined : await feed.encoded(encoding);
+  const body = variant?.body ?? feed.body;
+  const etag = variant?.etag ?? feed.etag;
+  const headers = new Headers({ ETag: etag, 'Last-Modified': feed.lastModified.toUTCString(), ...extraHeaders });
+  // Every variant holds the same document, so a tag of any of them means the client is current.
+  const validators = { etag: feed.etags, lastModified: feed.lastModified };
+  // RFC 9110 §15.4.5: a 304 carries the validators and caching headers a 200 would, and no body.
+  if (isNotModified(c.req.raw.headers, validators)) return new Response(null, { status: 304, headers });
+  headers.set('Content-Type', feed.contentType);
+  headers.set('Content-Length', String(body.byteLength));
+  if (variant) headers.set('Content-Encoding', encoding);
+  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers });
+}
+
+/** Articles published per UTC day over the last 30 days, oldest first. */
+async function perDay(store: FeedStore, now: number): Promise<DayCount[]> {
+  const today = Math.floor(now / DAY_MS) * DAY_MS;
+  const start = today - (STATUS_DAYS - 1) * DAY_MS;
+  const counts = new Array<number>(STATUS_DAYS).fill(0);
+  const chunk = 1000;
+  for (let offset = 0; ; offset += chunk) {
+    const { items } = await store.list({ limit: chunk, offset });
+    for (const { article } of items) {
+      const time = article.publishedAt.getTime();
+      if (time < start) return toDays(counts, start);
+      const index = Math.floor((time - start) / DAY_MS);
+      if (index < STATUS_DAYS) counts[index]! += 1;
+    }
+    if (items.length < chunk) return toDays(counts, start);
+  }
+}
+
+function toDays(counts: number[], start: number): DayCount[] {
+  return counts.map((articles, i) => ({ day: new Date(start + i * DAY_MS).toISOString().slice(0, 10), articles }));
 }

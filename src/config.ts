@@ -1,6 +1,7 @@
 // Configuration shared by every entry point: read once from environment-style strings,
 // checked once, defaults resolved once. A mistake throws a ConfigError that says how to fix it.
 import { ConfigError } from './errors.ts';
+import { parseHubs } from './websub.ts';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_FEED_LIMIT = 50;
@@ -24,6 +25,12 @@ export interface Config {
   port: number;
   host: string;
   feedLimit: number;
+  /** Cache-Control max-age of feeds, seconds. */
+  cacheMaxAge: number;
+  /** Size budget of one feed document, bytes. */
+  feedMaxBytes: number;
+  /** WebSub hubs to advertise and notify. */
+  hubs: string[];
   maxFileBytes: number;
   settleMs: number;
   defaultSection: string;
@@ -38,6 +45,9 @@ export const SETTINGS = [
   ['SITE_TITLE', 'site-title', 'site name shown in feeds and pages', 'wirefeed'],
   ['SITE_LANGUAGE', 'site-language', 'language of the feeds (BCP 47)', 'en'],
   ['FEED_LIMIT', 'feed-limit', `newest N items per feed (1-${MAX_FEED_LIMIT})`, String(DEFAULT_FEED_LIMIT)],
+  ['CACHE_MAX_AGE', 'cache-max-age', 'Cache-Control max-age of feeds (seconds)', '300'],
+  ['FEED_MAX_BYTES', 'feed-max-bytes', 'size budget of one feed document; over it items carry summaries only', '1MiB'],
+  ['WEBSUB_HUBS', 'websub-hubs', 'comma-separated WebSub hub URLs to advertise and notify', 'none'],
   ['MAX_FILE_BYTES', 'max-file-bytes', 'size cap per article file (bytes, or 512KiB, 2MiB)', '1MiB'],
   ['SETTLE_MS', 'settle-ms', 'quiet time before a changed file is read (ms)', String(DEFAULT_SETTLE_MS)],
   ['DEFAULT_SECTION', 'default-section', 'section of Markdown files that name none', DEFAULT_SECTION],
@@ -63,7 +73,10 @@ export function resolveConfig(env: Env): Config {
     port,
     host,
     feedLimit: parseInteger(env, 'FEED_LIMIT', DEFAULT_FEED_LIMIT, 1, MAX_FEED_LIMIT),
-    maxFileBytes: parseBytes(env.MAX_FILE_BYTES),
+    cacheMaxAge: parseInteger(env, 'CACHE_MAX_AGE', 300, 0, 31_536_000),
+    feedMaxBytes: parseBytes(env, 'FEED_MAX_BYTES', 1024 * 1024, 16 * 1024),
+    hubs: parseHubs(env.WEBSUB_HUBS),
+    maxFileBytes: parseBytes(env, 'MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES, 1),
     settleMs: parseInteger(env, 'SETTLE_MS', DEFAULT_SETTLE_MS, 0, 60_000),
     defaultSection: nonEmpty(env.DEFAULT_SECTION) ?? DEFAULT_SECTION,
   };
@@ -90,14 +103,15 @@ function parseInteger(env: Env, name: SettingName, fallback: number, min: number
 
 const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
 
-function parseBytes(value: string | undefined): number {
-  const raw = nonEmpty(value);
-  if (raw === undefined) return DEFAULT_MAX_FILE_BYTES;
+function parseBytes(env: Env, name: SettingName, fallback: number, min: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
   const match = /^(\d+)\s*([a-z]*)$/i.exec(raw);
   const unit = match ? BYTE_UNITS[match[2]!.toLowerCase()] : undefined;
   const bytes = match && unit ? Number(match[1]) * unit : NaN;
-  if (!(bytes >= 1 && bytes <= 64 * 1024 ** 2)) {
-    throw new ConfigError(`MAX_FILE_BYTES="${raw}" is not valid: use a size from 1 byte to 64MiB, e.g. 1048576, 512KiB or 2MiB`);
+  if (!(bytes >= min && bytes <= 64 * 1024 ** 2)) {
+    const least = min === 1 ? '1 byte' : `${min / 1024}KiB`;
+    throw new ConfigError(`${name}="${raw}" is not valid: use a size from ${least} to 64MiB, e.g. 1048576, 512KiB or 2MiB`);
   }
   return bytes;
 }

@@ -2,8 +2,8 @@
 // If-None-Match decides when present; only without it does If-Modified-Since count.
 
 export interface Validators {
-  /** Strong entity tag, quoted: `"abc"`. */
-  etag: string;
+  /** Strong entity tag(s) of the current representation, quoted: `"abc"`; any of them matches. */
+  etag: string | string[];
   lastModified: Date;
 }
 
@@ -22,16 +22,15 @@ export function isNotModified(headers: Headers, validators: Validators, now = Da
 const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"$/;
 
 /** §13.1.2: `*` matches any current representation; otherwise weak comparison against each listed tag. */
-function matchesAnyEtag(field: string, etag: string): boolean {
+function matchesAnyEtag(field: string, etags: string | string[]): boolean {
   const trimmed = field.trim();
   if (trimmed === '*') return true;
-  const ours = ENTITY_TAG.exec(etag)?.[2];
-  if (ours === undefined) return false;
+  const ours = new Set((Array.isArray(etags) ? etags : [etags]).map((etag) => ENTITY_TAG.exec(etag)?.[2]));
   for (const candidate of splitList(trimmed)) {
     const match = ENTITY_TAG.exec(candidate);
     // A malformed member makes the whole field unusable: answer in full rather than guess.
     if (!match) return false;
-    if (match[2] === ours) return true;
+    if (ours.has(match[2])) return true;
   }
   return false;
 }

@@ -12,6 +12,11 @@ export interface IndexerOptions {
   store: FeedStore;
   parseOptions: ParseOptions;
   log: (line: string) => void;
+  /**
+   * After a put or removal that changed something: the sections whose feeds changed (before and
+   * after), e.g. to notify WebSub hubs. Scheduled articles are reported even during the scan.
+   */
+  onChange?: (change: { path: string; sections: string[]; kind: 'added' | 'updated' | 'removed' | 'scheduled' }) => void;
 }
 
 export interface FileState {
@@ -32,7 +37,7 @@ export interface Indexer {
 }
 
 /** Creates the per-file indexer shared by the initial scan and the watcher. */
-export function createIndexer({ dir, store, parseOptions, log }: IndexerOptions): Indexer {
+export function createIndexer({ dir, store, parseOptions, log, onChange = () => {} }: IndexerOptions): Indexer {
   const known = new Map<string, FileState>();
   const lastReason = new Map<string, string>();
   const running = new Map<string, Promise<void>>();
@@ -57,13 +62,20 @@ export function createIndexer({ dir, store, parseOptions, log }: IndexerOptions)
       known.set(path, { mtimeMs: info.mtimeMs, size: info.size });
       const result = parseArticle({ path, bytes, mtime: info.mtime }, parseOptions);
       if (!result.ok) return rejected(path, result.error.reason);
+      const before = quiet ? undefined : await store.get(path);
       const outcome = await store.put(result.article);
       if (!outcome.ok) return reportOnce(path, outcome.reason);
       lastReason.delete(path);
-      if (quiet) return;
-      if (outcome.change === 'added') log(`published ${path} (${result.article.section})`);
+      const { article } = result;
+      if (outcome.change === 'scheduled' && quiet) onChange({ path, sections: [], kind: 'scheduled' });
+      if (quiet || outcome.change === 'unchanged') return;
+      if (outcome.change === 'added') log(`published ${path} (${article.section})`);
       else if (outcome.change === 'updated') log(`updated ${path}`);
       else if (outcome.change === 'removed') log(`removed ${path} (draft)`);
+      else log(`scheduled ${path} for ${article.publishedAt.toISOString()}`);
+      const visible = outcome.change === 'added' || outcome.change === 'updated';
+      const sections = [...new Set([before?.sectionSlug, visible ? article.sectionSlug : undefined])].filter((s) => s !== undefined);
+      onChange({ path, sections, kind: outcome.change });
     } catch (error) {
       // The file went away between the event and the read: that is a removal, not an error.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return removed(path);
@@ -74,7 +86,10 @@ export function createIndexer({ dir, store, parseOptions, log }: IndexerOptions)
   async function removed(path: string): Promise<void> {
     known.delete(path);
     lastReason.delete(path);
-    if (await store.remove(path)) log(`removed ${path}`);
+    const before = await store.get(path);
+    if (!(await store.remove(path))) return;
+    log(`removed ${path}`);
+    onChange({ path, sections: before ? [before.sectionSlug] : [], kind: 'removed' });
   }
 
   async function rejected(path: string, reason: string): Promise<void> {

@@ -7,6 +7,9 @@ import { resolveConfig, type Config, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { createMemoryStore } from '../store/drivers/memory.ts';
 import type { FeedStore } from '../store/types.ts';
+import { createHubNotifier } from '../websub.ts';
+import { NODE_ENCODERS } from './encoders.ts';
+import { startScheduler } from './scheduler.ts';
 import { startServer } from './server.ts';
 import { startWatcher, type ArticleWatcher } from './watcher.ts';
 
@@ -47,7 +50,18 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
     maxBytes: config.maxFileBytes,
   };
   let ready = false;
-  app = createApp({ store, site: config.site, feedLimit: config.feedLimit, isReady: () => ready });
+  app = createApp({
+    store,
+    site: config.site,
+    feedLimit: config.feedLimit,
+    maxAge: config.cacheMaxAge,
+    maxFeedBytes: config.feedMaxBytes,
+    hubs: config.hubs,
+    encoders: NODE_ENCODERS,
+    isReady: () => ready,
+  });
+  const notifier = createHubNotifier({ hubs: config.hubs, site: config.site, log });
+  const scheduler = startScheduler({ store, onDue: (sections) => notifier.changed(sections), log: (line) => log(`[scheduler] ${line}`) });
   const watcher = startWatcher({
     dir: config.articlesDir,
     store,
@@ -55,7 +69,17 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
     settleMs: config.settleMs,
     log: (line) => log(`[watcher] ${line}`),
     onProgress,
+    onChange({ path, sections, kind }) {
+      if (kind === 'scheduled') scheduler.add(path);
+      else scheduler.forget(path);
+      notifier.changed(sections);
+    },
   });
+  const stop = async () => {
+    scheduler.close();
+    notifier.close();
+    await Promise.all([watcher.close(), server.close()]);
+  };
   try {
     const started = performance.now();
     await watcher.ready;
@@ -63,7 +87,7 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
     const { articles, sections } = await store.status();
     log(`indexed ${articles} articles in ${sections.length} sections in ${Math.round(performance.now() - started)} ms; serving ${config.site.baseUrl}`);
   } catch (error) {
-    await Promise.all([watcher.close(), server.close()]);
+    await stop();
     throw error;
   }
   return {
@@ -72,8 +96,6 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
     store,
     watcher,
     port: server.port,
-    async close() {
-      await Promise.all([watcher.close(), server.close()]);
-    },
+    close: stop,
   };
 }

@@ -8,7 +8,7 @@ import { join, relative, sep } from 'node:path';
 import { isArticlePath } from '../article/parse.ts';
 import type { ParseOptions } from '../article/types.ts';
 import type { FeedStore } from '../store/types.ts';
-import { createIndexer, type Indexer } from './indexer.ts';
+import { createIndexer, type Indexer, type IndexerOptions } from './indexer.ts';
 
 export interface WatcherOptions {
   /** The articles folder. */
@@ -20,6 +20,8 @@ export interface WatcherOptions {
   log?: (line: string) => void;
   /** Initial scan progress, for a terminal. */
   onProgress?: (done: number, total: number) => void;
+  /** Passed to the indexer: what each change touched. */
+  onChange?: IndexerOptions['onChange'];
 }
 
 export interface ScanSummary {
@@ -50,7 +52,7 @@ export function startWatcher(options: WatcherOptions): ArticleWatcher {
   const ready = (async () => {
     const started = performance.now();
     const dir = await realpath(options.dir);
-    indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log });
+    indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange });
     watcher = createChokidar(dir, options.settleMs, indexer, log);
     // Listen now: on a small folder chokidar is ready before our own scan is done.
     const chokidar = watcher;
