@@ -95,6 +95,12 @@ export interface FeedStore {
    * refused or unchanged puts leave it alone; so does a change in another section.
    */
   revision(section?: string): Promisable<number>;
+  /**
+   * When what `list({ section })` returns last changed (any section when omitted), by the
+   * store's clock; null for a section that never existed. Moves with `revision`. Entry points
+   * with several processes (Workers isolates) derive Last-Modified from it, so they agree.
+   */
+  changedAt(section?: string): Promisable<Date | null>;
   /** When the next scheduled article is due, or null when none is waiting. */
   nextScheduledAt(): Promisable<Date | null>;
 }

@@ -600,6 +600,26 @@ export function runDriverContract(
       });
     });
 
+    describe('changedAt', () => {
+      it("follows the clock of each section's last change, like revision", async () => {
+        expect(await store.changedAt()).toBeNull();
+        expect(await store.changedAt('news')).toBeNull();
+        const first = clock;
+        await putAll(makeArticle({ path: 'news/a.md' }));
+        clock = new Date(first.getTime() + 5000);
+        await putAll(makeArticle({ path: 'sport/b.md' }));
+        expect(await store.changedAt('news')).toEqual(first);
+        expect(await store.changedAt('sport')).toEqual(clock);
+        expect(await store.changedAt()).toEqual(clock);
+        const later = new Date(clock.getTime() + 5000);
+        clock = later;
+        await store.remove('news/a.md');
+        expect(await store.changedAt()).toEqual(later);
+        await store.reject('sport/b.md', 'broken');
+        expect(await store.changedAt('sport')).toEqual(new Date(first.getTime() + 5000));
+      });
+    });
+
     describe('scheduled publishing', () => {
       const future = () => new Date(clock.getTime() + 60_000);
 

@@ -32,6 +32,7 @@ export interface MemoryStore extends FeedStore {
   get(path: string): Article | undefined;
   status(): StoreStatus;
   revision(section?: string): number;
+  changedAt(section?: string): Date | null;
   nextScheduledAt(): Date | null;
 }
 
@@ -67,6 +68,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   /** Bumped once per change to published content; sections keep the value of their last change. */
   let clock = 0;
   const sectionRevisions = new Map<string, number>();
+  const sectionChangedAt = new Map<string, Date>();
   const touched = new Set<string>();
   let updatedAt: Date | null = null;
 
@@ -143,9 +145,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   function commit(): void {
     if (touched.size === 0) return;
     clock += 1;
-    for (const slug of touched) sectionRevisions.set(slug, clock);
-    touched.clear();
     updatedAt = now();
+    for (const slug of touched) {
+      sectionRevisions.set(slug, clock);
+      sectionChangedAt.set(slug, updatedAt);
+    }
+    touched.clear();
   }
 
   function putNow(input: Article): PutResult {
@@ -285,6 +290,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     revision(section?: string): number {
       promoteDue();
       return section === undefined ? clock : (sectionRevisions.get(section) ?? 0);
+    },
+
+    changedAt(section?: string): Date | null {
+      promoteDue();
+      const time = section === undefined ? updatedAt : sectionChangedAt.get(section);
+      return time ? new Date(time.getTime()) : null;
     },
 
     nextScheduledAt(): Date | null {
