@@ -1,0 +1,52 @@
+// The publish API's contract: what a runtime must supply to accept article files over HTTP.
+// Node writes them into the articles folder (the watcher publishes); Workers put them in D1.
+import { isArticlePath } from './article/parse.ts';
+
+/** One stored article file, as `GET /api/articles` lists it for syncing. */
+export interface StoredFile {
+  /** Path inside the articles folder, POSIX separators. */
+  path: string;
+  /** Lowercase hex SHA-256 of the file's bytes. */
+  sha256: string;
+  size: number;
+  /** The file's modification time, ISO 8601: it dates articles without a front-matter date. */
+  mtime: string;
+}
+
+export type PublishOutcome =
+  | { ok: true; change: 'created' | 'updated' | 'unchanged' }
+  | { ok: false; status: 413 | 422; reason: string };
+
+export interface Publisher {
+  /** Stores one article file; `path` is already checked by `checkPublishPath`. */
+  put(path: string, bytes: Uint8Array, mtime: Date): Promise<PublishOutcome>;
+  /** Removes the file at `path`; false when there was none. */
+  remove(path: string): Promise<boolean>;
+  /** Every stored file, sorted by path. */
+  list(): Promise<StoredFile[]>;
+}
+
+/**
+ * Checks a path from a publish request: relative, inside the folder, an article file.
+ * Returns the path with POSIX separators, or a reason for a 400.
+ */
+export function checkPublishPath(raw: string): { ok: true; path: string } | { ok: false; reason: string } {
+  if (raw === '' || raw.startsWith('/') || /^[a-z]:/i.test(raw) || raw.includes('\\')) {
+    return { ok: false, reason: 'path must be relative, with / between folders' };
+  }
+  const segments = raw.split('/');
+  if (segments.some((segment) => segment === '..' || segment === '.' || segment === '')) {
+    return { ok: false, reason: 'path must not contain "..", "." or empty segments' };
+  }
+  if (/[\u0000-\u001f\u007f]/.test(raw)) return { ok: false, reason: 'path must not contain control characters' };
+  if (!isArticlePath(raw)) {
+    return { ok: false, reason: 'not an article file: use .txt, .md or .markdown (no hidden or temp files)' };
+  }
+  return { ok: true, path: raw };
+}
+
+/** Lowercase hex SHA-256 of `bytes` (Web Crypto: Node 20 and workerd alike). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
