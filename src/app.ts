@@ -50,7 +50,8 @@ export function createApp(options: AppOptions): Hono {
   const encodings: Encoding[] = ['br', 'gzip'];
   const feedHeaders = {
     'Cache-Control': `public, max-age=${options.maxAge ?? 300}`,
-    Vary: 'Accept-Encoding',
+    // Sec-Fetch-Dest picks the Content-Type browsers get (see isBrowserNavigation).
+    Vary: 'Accept-Encoding, Sec-Fetch-Dest',
     'Access-Control-Allow-Origin': '*',
   };
   const app = new Hono();
@@ -97,9 +98,14 @@ export function createApp(options: AppOptions): Hono {
     return c.body(body, 200, { 'Content-Type': 'text/x-opml; charset=utf-8', ...feedHeaders });
   });
 
+  app.get('/robots.txt', (c) => c.text('User-agent: *\nAllow: /\n'));
+  // Browsers ask for it on every page; without this route it would look like a section.
+  app.get('/favicon.ico', (c) => c.body(null, 204, { 'Cache-Control': 'public, max-age=86400' }));
+
   app.get('/feed.css', function feedStylesheet(c) {
     return c.body(FEED_STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=86400' });
   });
+
 
   // Fixed routes come first: a section called "status" or "rss.xml" never shadows them.
   for (const format of FEED_FORMATS) {
@@ -178,10 +184,20 @@ async function respondWithFeed(
   const validators = { etag: feed.etags, lastModified: feed.lastModified };
   // RFC 9110 §15.4.5: a 304 carries the validators and caching headers a 200 would, and no body.
   if (isNotModified(c.req.raw.headers, validators)) return new Response(null, { status: 304, headers });
-  headers.set('Content-Type', feed.contentType);
+  headers.set('Content-Type', isBrowserNavigation(c) && feed.contentType.includes('+xml') ? BROWSER_XML_TYPE : feed.contentType);
   headers.set('Content-Length', String(body.byteLength));
   if (variant) headers.set('Content-Encoding', encoding);
   return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers });
+}
+
+// Chromium shows application/rss+xml and application/atom+xml as plain source text, so a person
+// opening a feed would never see its xml-stylesheet. A top-level navigation (Sec-Fetch-Dest:
+// document, which only browsers send) gets the same bytes as application/xml, which browsers
+// render with the stylesheet; feed readers keep the registered types.
+const BROWSER_XML_TYPE = 'application/xml; charset=utf-8';
+
+function isBrowserNavigation(c: Context): boolean {
+  return c.req.header('sec-fetch-dest') === 'document';
 }
 
 /** Articles published per UTC day over the last 30 days, oldest first. */

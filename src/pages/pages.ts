@@ -12,6 +12,7 @@ export function homePage(site: SiteConfig, sections: SectionInfo[], total: numbe
     title: site.title,
     body: html`<h1>${site.title}</h1>
 <p>${total} articles in ${sections.length} sections. All sections: ${feedLinks(site)}</p>
+<p>Subscribe to every section at once: import <a href="${absolute(site, '/feeds.opml')}">feeds.opml</a> into your feed reader.</p>
 <table>
 <thead><tr><th>Section</th><th>Articles</th><th>Feeds</th></tr></thead>
 <tbody>

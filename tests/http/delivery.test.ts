@@ -48,7 +48,7 @@ describe('compression', () => {
 
     const etags = new Set([plain, gz, brOnly].map((r) => r.headers.get('etag')));
     expect(etags.size).toBe(3);
-    for (const response of [plain, gz, brOnly]) expect(response.headers.get('vary')).toBe('Accept-Encoding');
+    for (const response of [plain, gz, brOnly]) expect(response.headers.get('vary')).toBe('Accept-Encoding, Sec-Fetch-Dest');
 
     const refused = await get(app, '/world/rss.xml', { 'Accept-Encoding': 'gzip;q=0' });
     expect(refused.headers.get('content-encoding')).toBeNull();

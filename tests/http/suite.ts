@@ -96,7 +96,7 @@ export function runHttpSuite(name: string, request: Client) {
         expect(await response.text()).toBe('');
         expect(response.headers.get('etag')).toBe(etag);
         expect(response.headers.get('cache-control')).toBe('public, max-age=300');
-        expect(response.headers.get('vary')).toBe('Accept-Encoding');
+        expect(response.headers.get('vary')).toBe('Accept-Encoding, Sec-Fetch-Dest');
       }
       const mismatch = await get('/politics/rss.xml', { headers: { 'If-None-Match': '"nope"', 'If-Modified-Since': lastModified } });
       expect(mismatch.status).toBe(200);
