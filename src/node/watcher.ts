@@ -57,9 +57,8 @@ export function startWatcher(options: WatcherOptions): ArticleWatcher {
     // Listen now: on a small folder chokidar is ready before our own scan is done.
     const chokidar = watcher;
     chokidarReady = new Promise<void>((resolve) => chokidar.once('ready', () => resolve()));
-    const files = await walk(dir);
-    await runLimited(files, SCAN_CONCURRENCY, (path) => indexer!.update(path, true), options.onProgress);
-    return { files: files.length, ms: Math.round(performance.now() - started), dir };
+    const files = await scanFolder(dir, indexer, options.onProgress);
+    return { files, ms: Math.round(performance.now() - started), dir };
   })();
 
   const watching = ready.then(async ({ dir }) => {
@@ -83,6 +82,16 @@ export function startWatcher(options: WatcherOptions): ArticleWatcher {
       await indexer?.idle();
     },
   };
+}
+
+/**
+ * The initial scan, without watching: every article file under `dir` (a real path) through the
+ * indexer, quietly. Resolves with the number of files read. Used by the watcher and by `build`.
+ */
+export async function scanFolder(dir: string, indexer: Indexer, onProgress?: (done: number, total: number) => void): Promise<number> {
+  const files = await walk(dir);
+  await runLimited(files, SCAN_CONCURRENCY, (path) => indexer.update(path, true), onProgress);
+  return files.length;
 }
 
 function createChokidar(dir: string, settleMs: number, indexer: Indexer, log: (line: string) => void): FSWatcher {
@@ -149,7 +158,7 @@ async function reconcile(dir: string, indexer: Indexer): Promise<void> {
   await Promise.all(updates);
 }
 
-async function runLimited<T>(
+export async function runLimited<T>(
   items: T[],
   limit: number,
   task: (item: T) => Promise<void>,

@@ -1,0 +1,228 @@
+// `wirefeed build`: index the articles folder once, ask the app for every public URL and write
+// each answer where a static host serves it at the same URL: the bytes the server would send for
+// the same files and settings. The file layout is in static-paths.ts, the folder swap in
+// build-output.ts.
+import type { Hono } from 'hono';
+import { realpath, stat } from 'node:fs/promises';
+import { createApp } from '../app.ts';
+import type { ParseOptions } from '../article/types.ts';
+import { resolveConfig, type Env } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { feedQueryString } from '../feeds.ts';
+import { createMemoryStore } from '../store/drivers/memory.ts';
+import type { FeedStore, Rejection } from '../store/types.ts';
+import { FEED_FORMATS, articlePath, feedPath, pagePath } from '../urls.ts';
+import { BUILD_MARKER, openBuildOutput, type BuildOutput } from './build-output.ts';
+import { createIndexer } from './indexer.ts';
+import { exportFile, headerPattern } from './static-paths.ts';
+import { runLimited, scanFolder } from './watcher.ts';
+
+export interface BuildOptions {
+  /** The articles folder; wins over `env.ARTICLES_DIR`. */
+  dir: string;
+  /** The output folder. A build replaces everything in it except entries starting with a dot. */
+  out: string;
+  /** The same settings `serve` takes; BASE_URL is required, since every link is absolute. */
+  env: Env;
+  log?: (line: string) => void;
+}
+
+export type ExportKind = 'home' | 'section' | 'article' | 'feed' | 'opml' | 'stylesheet' | 'status' | 'host';
+
+export interface BuildSummary {
+  /** Absolute, real path of the output folder. */
+  out: string;
+  articles: number;
+  sections: number;
+  rejected: Rejection[];
+  /** Articles dated after the build started: not exported; build again once they are due. */
+  scheduled: number;
+  nextScheduledAt: Date | null;
+  /** Files written, by kind (`host`: `_headers` and `404.html`). */
+  files: Record<ExportKind, number>;
+  /** Feed and section pages past page 1, written as `…/page.N/…` (see README: Static export). */
+  laterPages: number;
+  /** URLs the server answers that the export cannot hold, with the reason. */
+  skipped: { url: string; reason: string }[];
+  bytes: number;
+  ms: number;
+}
+
+// The headers of the server's feed, OPML and stylesheet answers a static host would not guess
+// from the extension. Validators (ETag, Last-Modified) and Vary are the host's own business.
+const KEPT_HEADERS = ['Content-Type', 'Cache-Control', 'Access-Control-Allow-Origin'];
+const KINDS_WITH_HEADERS = new Set<ExportKind>(['feed', 'opml', 'stylesheet']);
+const ARTICLE_CHUNK = 1000;
+const CONCURRENCY = 16;
+
+/**
+ * Builds the static site for the articles in `dir` into `out`.
+ * @example
+ * const summary = await buildSite({ dir: './articles', out: './public', env: { BASE_URL: 'https://news.example.com' } });
+ */
+export async function buildSite({ dir, out, env, log = console.log }: BuildOptions): Promise<BuildSummary> {
+  const started = performance.now();
+  if (!env.BASE_URL?.trim()) {
+    throw new ConfigError('BASE_URL is required for a static build, since every link in the pages and feeds is absolute: set it to the URL the site will be served at, e.g. https://news.example.com');
+  }
+  const config = resolveConfig({ ...env, ARTICLES_DIR: dir });
+  const folder = await stat(dir).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new ConfigError(`"${dir}" is not a folder: point the build at your articles`);
+  const articlesDir = await realpath(dir);
+  const output = await openBuildOutput(out, articlesDir);
+
+  // One clock for the whole build: an article falling due half-way must not split the export.
+  const now = new Date();
+  const store = createMemoryStore({ now: () => now });
+  const parseOptions: ParseOptions = {
+    baseUrl: config.site.baseUrl,
+    idAuthority: config.site.idAuthority,
+    defaultSection: config.defaultSection,
+    maxBytes: config.maxFileBytes,
+  };
+  // The options serve.ts passes, less the compressors: files are written uncompressed.
+  const app = createApp({
+    store,
+    site: config.site,
+    feedLimit: config.feedLimit,
+    maxAge: config.cacheMaxAge,
+    maxFeedBytes: config.feedMaxBytes,
+    hubs: config.hubs,
+    now: () => now.getTime(),
+  });
+  const exporter = createExporter(app, output, log);
+  try {
+    await scanFolder(articlesDir, createIndexer({ dir: articlesDir, store, parseOptions, log: (line) => log(`[build] ${line}`) }));
+    await exportEverything(exporter, store, config.feedLimit);
+    await output.commit();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+
+  const status = await store.status();
+  const summary: BuildSummary = {
+    out: output.dir,
+    articles: status.articles,
+    sections: status.sections.length,
+    rejected: status.rejected,
+    scheduled: status.scheduled,
+    nextScheduledAt: await store.nextScheduledAt(),
+    ...exporter.totals(),
+    ms: Math.round(performance.now() - started),
+  };
+  report(summary, log);
+  return summary;
+}
+
+/** Every public URL, in an order that lets a section page win over an article wanting its file. */
+async function exportEverything(exporter: Exporter, store: FeedStore, feedLimit: number): Promise<void> {
+  const feedQuery = (page: number) => feedQueryString(page, feedLimit, false);
+  await exporter.one('/', 'home');
+  for (const format of FEED_FORMATS) await exporter.paged(feedPath(format), 'feed', feedQuery);
+  await exporter.one('/feeds.opml', 'opml');
+  await exporter.one('/feed.css', 'stylesheet');
+  // `/status` is content-negotiated; a static host cannot be, so the JSON goes to `/status.json`.
+  await exporter.one('/status', 'status', 'status.json', { Accept: 'application/json' });
+  const sections = await store.listSections();
+  for (const { slug } of sections) {
+    await exporter.paged(pagePath(slug), 'section', (page) => `?page=${page}`);
+    for (const format of FEED_FORMATS) await exporter.paged(feedPath(format, slug), 'feed', feedQuery);
+  }
+  for (const { slug } of sections) {
+    for (let offset = 0; ; offset += ARTICLE_CHUNK) {
+      const { items } = await store.list({ section: slug, limit: ARTICLE_CHUNK, offset });
+      await runLimited(items, CONCURRENCY, (item) => exporter.one(articlePath(slug, item.slug), 'article'));
+      if (items.length < ARTICLE_CHUNK) break;
+    }
+  }
+  await exporter.notFoundPage();
+  await exporter.headersFile();
+}
+
+type Exporter = ReturnType<typeof createExporter>;
+
+function createExporter(app: Hono, output: BuildOutput, log: (line: string) => void) {
+  const files: Record<ExportKind, number> = { home: 0, section: 0, article: 0, feed: 0, opml: 0, stylesheet: 0, status: 0, host: 0 };
+  const written = new Set<string>();
+  const rules = new Map<string, string>();
+  const skipped: BuildSummary['skipped'] = [];
+  let bytes = 0;
+  let laterPages = 0;
+
+  async function save(url: string, file: string, kind: ExportKind, response: Response, expected = 200): Promise<void> {
+    if (response.status !== expected) throw new Error(`[build] GET ${url} answered ${response.status}, not ${expected}`);
+    if (written.has(file)) {
+      // e.g. an article file called `index.md`: `/politics/index` would need `politics/index.html`,
+      // which is the section page (hosts serve both URLs from that one file).
+      const reason = `its file ${file} is already the page of another URL: rename the article`;
+      skipped.push({ url, reason });
+      log(`[build] skipped ${url}: ${reason}`);
+      return;
+    }
+    written.add(file);
+    const body = new Uint8Array(await response.arrayBuffer());
+    await output.write(file, body);
+    files[kind] += 1;
+    bytes += body.byteLength;
+    if (KINDS_WITH_HEADERS.has(kind)) addRule(file, response.headers);
+  }
+
+  function addRule(file: string, headers: Headers): void {
+    const pattern = headerPattern(file);
+    const block = KEPT_HEADERS.flatMap((name) => {
+      const value = headers.get(name);
+      return value === null ? [] : [`  ${name}: ${value}`];
+    }).join('\n');
+    const existing = rules.get(pattern);
+    // Overlapping rules would merge their values on the host: one pattern, one set of headers.
+    if (existing !== undefined && existing !== block) throw new Error(`[build] ${file} needs other headers than the rest of ${pattern}`);
+    rules.set(pattern, block);
+  }
+
+  return {
+    async one(path: string, kind: ExportKind, file = exportFile(path), headers?: Record<string, string>): Promise<void> {
+      await save(path, file, kind, await app.request(path, { headers }));
+    },
+    /** Page 1 at `path`, then `path + query(N)` for N = 2, 3, … until the app answers 404. */
+    async paged(path: string, kind: ExportKind, query: (page: number) => string): Promise<void> {
+      for (let page = 1; ; page += 1) {
+        const url = page === 1 ? path : `${path}${query(page)}`;
+        const response = await app.request(url);
+        if (page > 1 && response.status === 404) return;
+        await save(url, exportFile(path, page), kind, response);
+        if (page > 1) laterPages += 1;
+      }
+    },
+    /** `404.html`, which Cloudflare Pages, Netlify and GitHub Pages answer unknown URLs with. */
+    async notFoundPage(): Promise<void> {
+      const url = '/wirefeed-build/no/such/page';
+      await save(url, '404.html', 'host', await app.request(url), 404);
+    },
+    async headersFile(): Promise<void> {
+      const text = [
+        `${BUILD_MARKER}: the headers the wirefeed server sends with these files,`,
+        '# in the _headers format of Cloudflare Pages and Netlify. The host adds its own ETag and Last-Modified.',
+        ...[...rules].map(([pattern, block]) => `\n${pattern}\n${block}`),
+        '',
+      ].join('\n');
+      await output.write('_headers', text);
+      files.host += 1;
+      bytes += new TextEncoder().encode(text).byteLength;
+    },
+    totals: () => ({ files: { ...files }, laterPages, skipped: [...skipped], bytes }),
+  };
+}
+
+function report(summary: BuildSummary, log: (line: string) => void): void {
+  const count = Object.values(summary.files).reduce((sum, n) => sum + n, 0);
+  log(
+    `[build] ${summary.articles} articles in ${summary.sections} sections (${summary.rejected.length} rejected): ${count} files, ${Math.round(summary.bytes / 1024)} KiB in ${summary.out} in ${summary.ms} ms`,
+  );
+  if (summary.laterPages > 0) {
+    log(`[build] ${summary.laterPages} feed and section pages past page 1 are in page.N/ folders: a static host answers ?page=N with page 1 unless it rewrites the query (see README, Static export)`);
+  }
+  if (summary.nextScheduledAt) {
+    log(`[build] ${summary.scheduled} scheduled articles are not in this build; the next is due ${summary.nextScheduledAt.toISOString()}: build again then`);
+  }
+}
