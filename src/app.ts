@@ -1,6 +1,7 @@
 // The Hono app: routes, headers and errors. No IO of its own: the store is passed in.
 import { Hono, type Context } from 'hono';
 import { accepts } from 'hono/accepts';
+import { createPublishApi, type PublishApiOptions } from './api.ts';
 import { MAX_FEED_LIMIT, type SiteConfig } from './config.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
 import { FEED_STYLESHEET } from './feed/feed-style.ts';
@@ -31,6 +32,8 @@ export interface AppOptions {
   logError?: (message: string) => void;
   /** Clock, for tests. */
   now?: () => number;
+  /** Enables the authenticated publish API at `/api` (see api.ts); without it `/api/*` is a 404. */
+  publish?: PublishApiOptions;
 }
 
 const SECTION_PAGE_SIZE = 100;
@@ -106,6 +109,7 @@ export function createApp(options: AppOptions): Hono {
     return c.body(FEED_STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=86400' });
   });
 
+  if (options.publish) app.route('/api', createPublishApi(options.publish));
 
   // Fixed routes come first: a section called "status" or "rss.xml" never shadows them.
   for (const format of FEED_FORMATS) {

@@ -34,6 +34,8 @@ export interface Config {
   maxFileBytes: number;
   settleMs: number;
   defaultSection: string;
+  /** Bearer token of the publish API; undefined = the API is off. Never log it. */
+  publishToken?: string;
 }
 
 /** Every setting with its environment variable, CLI flag and help text (README's table follows it). */
@@ -52,6 +54,7 @@ export const SETTINGS = [
   ['SETTLE_MS', 'settle-ms', 'quiet time before a changed file is read (ms)', String(DEFAULT_SETTLE_MS)],
   ['DEFAULT_SECTION', 'default-section', 'section of Markdown files that name none', DEFAULT_SECTION],
   ['ID_AUTHORITY', 'id-authority', 'domain in article ids (tag:DOMAIN,2026:path); pin it before moving domains', 'host of BASE_URL'],
+  ['PUBLISH_TOKEN', 'publish-token', 'bearer token that turns on the publish API at /api (16+ characters; prefer the variable)', 'none: API off'],
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number][0];
@@ -79,7 +82,20 @@ export function resolveConfig(env: Env): Config {
     maxFileBytes: parseBytes(env, 'MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES, 1),
     settleMs: parseInteger(env, 'SETTLE_MS', DEFAULT_SETTLE_MS, 0, 60_000),
     defaultSection: nonEmpty(env.DEFAULT_SECTION) ?? DEFAULT_SECTION,
+    publishToken: parseToken(env.PUBLISH_TOKEN),
   };
+}
+
+/** RFC 6750 b64token characters. The message never repeats the value: it is a secret. */
+function parseToken(raw: string | undefined): string | undefined {
+  const token = nonEmpty(raw);
+  if (token === undefined) return undefined;
+  if (token.length < 16 || !/^[A-Za-z0-9._~+/-]+=*$/.test(token)) {
+    throw new ConfigError(
+      'PUBLISH_TOKEN is not valid: use 16 or more letters, digits or -._~+/ characters, e.g. the output of `openssl rand -hex 32`',
+    );
+  }
+  return token;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

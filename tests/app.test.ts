@@ -1,5 +1,3 @@
-import { runHttpSuite } from './http/suite.ts';
+import { makeNodeTarget, runHttpSuite } from './http/suite.ts';
 
-runHttpSuite('createApp through app.request', (wirefeed, path, init) =>
-  Promise.resolve(wirefeed.app.request(path, init)),
-);
+runHttpSuite('createApp through app.request', (files, title) => makeNodeTarget(files, title, 'app'));

@@ -1,5 +1,6 @@
 // Wires the Node service together: config -> memory store -> watcher -> Hono app -> HTTP server.
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
+import type { IncomingMessage } from 'node:http';
 import { stat } from 'node:fs/promises';
 import { createApp } from '../app.ts';
 import type { ParseOptions } from '../article/types.ts';
@@ -9,6 +10,7 @@ import { createMemoryStore } from '../store/drivers/memory.ts';
 import type { FeedStore } from '../store/types.ts';
 import { createHubNotifier } from '../websub.ts';
 import { NODE_ENCODERS } from './encoders.ts';
+import { createFolderPublisher } from './publisher.ts';
 import { startScheduler } from './scheduler.ts';
 import { startServer } from './server.ts';
 import { startWatcher, type ArticleWatcher } from './watcher.ts';
@@ -38,7 +40,8 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
     throw new ConfigError(`ARTICLES_DIR="${config.articlesDir}" is not a folder: create it, or point ARTICLES_DIR (--articles-dir) at your articles`);
   }
   let app: Hono | undefined;
-  const server = await startServer((request) => (app ? app.fetch(request) : new Response('starting', { status: 503 })), config);
+  // The second argument carries node:http's request (the publish API reads the client's address).
+  const server = await startServer((request, env?: unknown) => (app ? app.fetch(request, env) : new Response('starting', { status: 503 })), config);
   // PORT=0 asks for any free port: the links in feeds must name the one we got.
   if (config.port === 0) config = resolveConfig({ ...env, PORT: String(server.port) });
 
@@ -59,6 +62,15 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
     hubs: config.hubs,
     encoders: NODE_ENCODERS,
     isReady: () => ready,
+    publish: config.publishToken
+      ? {
+          token: config.publishToken,
+          publisher: createFolderPublisher({ dir: config.articlesDir, parseOptions }),
+          maxBytes: config.maxFileBytes,
+          getClientAddress,
+          log,
+        }
+      : undefined,
   });
   const notifier = createHubNotifier({ hubs: config.hubs, site: config.site, log });
   const scheduler = startScheduler({ store, onDue: (sections) => notifier.changed(sections), log: (line) => log(`[scheduler] ${line}`) });
@@ -98,4 +110,9 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
     port: server.port,
     close: stop,
   };
+}
+
+/** The peer address of a request served by @hono/node-server (undefined through `app.request`). */
+function getClientAddress(c: Context): string | undefined {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress;
 }

@@ -109,6 +109,18 @@ function createChokidar(dir: string, settleMs: number, indexer: Indexer, log: (l
     if (isArticlePath(path)) void indexer.update(path);
   };
   watcher.on('add', onFile).on('change', onFile).on('unlink', onFile);
+  // chokidar reads a new folder, then starts watching it: a file that lands in between (a quick
+  // rename into a folder just made) is never reported. Once the folder has settled, read it
+  // again and take in whatever the indexer has not seen.
+  watcher.on('addDir', (folder: string) => {
+    const prefix = toPath(folder);
+    const timer = setTimeout(() => {
+      void walk(dir, prefix)
+        .then((paths) => paths.filter((path) => !indexer.known.has(path)).forEach((path) => void indexer.update(path)))
+        .catch(() => undefined);
+    }, settleMs + 200);
+    timer.unref();
+  });
   watcher.on('unlinkDir', (folder: string) => {
     const prefix = `${toPath(folder)}/`;
     for (const path of indexer.known.keys()) if (path.startsWith(prefix)) void indexer.update(path);

@@ -1,5 +1,3 @@
-import { runHttpSuite } from '../http/suite.ts';
+import { makeNodeTarget, runHttpSuite } from '../http/suite.ts';
 
-runHttpSuite('the Node server on an ephemeral port', (wirefeed, path, init) =>
-  fetch(`http://127.0.0.1:${wirefeed.port}${path}`, init),
-);
+runHttpSuite('the Node server on an ephemeral port', (files, title) => makeNodeTarget(files, title, 'server'));

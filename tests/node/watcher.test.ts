@@ -1,5 +1,5 @@
 // The watcher on a real temporary folder: every change reaches the store by itself.
-import { appendFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ParseOptions } from '../../src/article/types.ts';
@@ -123,6 +123,20 @@ describe('startWatcher', () => {
     );
     await waitFor(async () => (await store.status()).articles === 1000, { timeoutMs: 20_000, what: '1000 articles' });
     expect((await store.list({ section: 'burst', limit: 2000 })).total).toBe(1000);
+  });
+
+  it('takes in files renamed into a folder the moment it is made', async () => {
+    await start();
+    // chokidar reads a new folder before it watches it; files landing in between must not be lost.
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const folder = join(temp.dir, `new-${i % 4}`, 'deep');
+        await mkdir(folder, { recursive: true });
+        await writeFile(join(folder, `.f${i}.tmp`), txtArticle('World', `Fresh ${i}`));
+        await rename(join(folder, `.f${i}.tmp`), join(folder, `f${i}.txt`));
+      }),
+    );
+    await waitFor(async () => (await store.status()).articles === 8, { timeoutMs: 3000, what: 'all eight files' });
   });
 
   it('removes the articles of a deleted folder', async () => {

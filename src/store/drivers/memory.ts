@@ -14,6 +14,7 @@ import type {
 import { newestFirst, SectionIndex, type IndexEntry } from '../section-index.ts';
 import { compareStrings, insertSorted, removeSorted, SortedList } from '../sorted.ts';
 import { deepEqual, frozenCopy } from '../values.ts';
+import { Schedule } from '../schedule.ts';
 import { WaitingRoom } from '../waiting-room.ts';
 
 export interface MemoryStoreOptions {
@@ -37,9 +38,7 @@ export interface MemoryStore extends FeedStore {
 }
 
 const bySlug = (a: SectionIndex, b: SectionIndex): number => compareStrings(a.slug, b.slug);
-/** Scheduled articles, soonest first (ties by path). */
-const byDueTime = (a: Article, b: Article): number =>
-  a.publishedAt.getTime() - b.publishedAt.getTime() || compareStrings(a.path, b.path);
+
 
 /**
  * Creates an empty store held in memory. Answers synchronously. Articles are stored as
@@ -62,9 +61,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const idOwners = new Map<string, string>();
   const waiting = new WaitingRoom();
   const rejections = new Map<string, string>();
-  /** Articles dated in the future, by path and soonest first. */
-  const scheduled = new Map<string, Article>();
-  const dueQueue: Article[] = [];
+  /** Articles dated in the future, waiting for their time. */
+  const schedule = new Schedule();
   /** Bumped once per change to published content; sections keep the value of their last change. */
   let clock = 0;
   const sectionRevisions = new Map<string, number>();
@@ -184,22 +182,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return { ok: true, change: current === undefined ? 'added' : 'updated' };
   }
 
-  function unschedule(path: string): boolean {
-    const article = scheduled.get(path);
-    if (article === undefined) return false;
-    scheduled.delete(path);
-    removeSorted(dueQueue, article, byDueTime);
-    return true;
-  }
-
   /** Publishes every scheduled article whose time has come; called at the start of each read. */
   function promoteDue(): void {
-    const time = now().getTime();
-    while (dueQueue.length > 0 && dueQueue[0]!.publishedAt.getTime() <= time) {
-      const article = dueQueue.shift()!;
-      scheduled.delete(article.path);
-      putNow(article);
-    }
+    for (const article of schedule.takeDue(now().getTime())) putNow(article);
   }
 
   function listed(entry: IndexEntry): ListedArticle {
@@ -213,15 +198,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   return {
     put(input: Article): PutResult {
       promoteDue();
-      unschedule(input.path);
+      schedule.delete(input.path);
       if (!input.draft && invalidDates(input) === undefined && input.publishedAt.getTime() > now().getTime()) {
         // Scheduled: out of every answer until its time. A published version goes now, as an
         // edit that moves an article into the future takes it off the site until then.
         rejections.delete(input.path);
         waiting.delete(input.path);
-        const copy = frozenCopy(input);
-        scheduled.set(copy.path, copy);
-        insertSorted(dueQueue, copy, byDueTime);
+        schedule.add(frozenCopy(input));
         unpublish(input.path);
         commit();
         return { ok: true, change: 'scheduled' };
@@ -231,7 +214,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
     remove(path: string): boolean {
       promoteDue();
-      const unscheduled = unschedule(path);
+      const unscheduled = schedule.delete(path);
       const unwaited = waiting.delete(path);
       const unrejected = rejections.delete(path);
       const unpublished = unpublish(path);
@@ -282,7 +265,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         articles: published.size,
         sections: listSections(),
         rejected,
-        scheduled: scheduled.size,
+        scheduled: schedule.size,
         updatedAt: updatedAt && new Date(updatedAt.getTime()),
       };
     },
@@ -300,8 +283,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
     nextScheduledAt(): Date | null {
       promoteDue();
-      const next = dueQueue[0];
-      return next ? new Date(next.publishedAt.getTime()) : null;
+      return schedule.next();
     },
   };
 }

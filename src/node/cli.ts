@@ -1,0 +1,142 @@
+// The `wirefeed` command: `serve` (the default, and `npm start`), `publish` and `build`.
+import { access, readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { SETTINGS, type Env } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { envFromArgs } from './args.ts';
+import { PUBLISH_HELP, runPublish } from './publish-cli.ts';
+import { startWirefeed } from './serve.ts';
+
+const SETTING_LINES = SETTINGS.map(([name, flag, help, fallback]) => `  --${flag.padEnd(16)} ${name.padEnd(15)} ${help} (default ${fallback})`).join('\n');
+
+export const USAGE = `Usage: wirefeed [command] [options]
+
+Commands:
+  serve [options]        serve per-section RSS, Atom and JSON feeds of a folder of articles and
+                         republish on every change (the default command; also \`npm start\`)
+  publish [DIR] --to URL upload the article folder DIR (default ./articles) to a wirefeed server's
+                         publish API and delete what is gone; --watch keeps it in step
+  build [DIR] [--out D]  render the site as static files into D (default ./dist)
+  help, --help           this text
+  --version              the version
+
+Options of serve and build (each also read from its environment variable; a flag wins):
+${SETTING_LINES}
+
+Options of publish:
+${PUBLISH_HELP}
+`;
+
+/** Runs the CLI with `args` (without node and script); resolves with the exit code. */
+export async function runCli(args: string[]): Promise<number> {
+  try {
+    const [command, ...rest] = args;
+    if (command === undefined || command.startsWith('-')) {
+      if (command === '--version' || command === '-v') return await printVersion();
+      if (command === '-h') return printHelp();
+      return await serve(args);
+    }
+    switch (command) {
+      case 'serve':
+        return await serve(rest);
+      case 'publish':
+        return await runPublish(rest, process.env);
+      case 'build':
+        return await build(rest);
+      case 'help':
+        return printHelp();
+      case 'version':
+        return await printVersion();
+      default:
+        throw new ConfigError(`unknown command "${command}": run wirefeed --help for the commands`);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`wirefeed: ${error.message}`);
+      return 2;
+    }
+    console.error(`wirefeed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+function printHelp(): number {
+  process.stdout.write(USAGE);
+  return 0;
+}
+
+async function printVersion(): Promise<number> {
+  const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  process.stdout.write(`wirefeed ${version}\n`);
+  return 0;
+}
+
+/** Starts the server; resolves once it is listening (SIGINT/SIGTERM close it). */
+async function serve(args: string[]): Promise<number> {
+  const env = envFromArgs(args, process.env);
+  if (env === 'help') return printHelp();
+  const progress = process.stderr.isTTY ? showProgress : undefined;
+  let wirefeed;
+  try {
+    wirefeed = await startWirefeed(env, { onProgress: progress });
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new Error(`failed to start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (progress) process.stderr.write('\r\x1b[K');
+  const stop = () => {
+    void wirefeed.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return 0;
+}
+
+let lastShown = 0;
+function showProgress(done: number, total: number): void {
+  const now = Date.now();
+  if (done !== total && now - lastShown < 200) return;
+  lastShown = now;
+  process.stderr.write(`\rindexing ${done}/${total} articles`);
+}
+
+/** `build [DIR] [--out DIR]`: src/node/build.ts's buildSite, loaded only when asked for. */
+async function build(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(args, { out: { type: 'string' } }, 1);
+  if (values.help) return printHelp();
+  const module = new URL('./build.ts', import.meta.url);
+  if (!(await access(module).then(() => true, () => false))) {
+    console.error('wirefeed: build is not available yet');
+    return 1;
+  }
+  const settings = envFromArgs(settingFlags(values), process.env);
+  if (settings === 'help') return printHelp();
+  const env: Env = positionals[0] ? { ...settings, ARTICLES_DIR: positionals[0] } : settings;
+  const { buildSite } = (await import(module.href)) as {
+    buildSite: (options: { dir: string; out: string; env: Env }) => Promise<unknown>;
+  };
+  await buildSite({ dir: env.ARTICLES_DIR ?? './articles', out: typeof values.out === 'string' ? values.out : './dist', env });
+  return 0;
+}
+
+type Options = Record<string, { type: 'string' | 'boolean' }>;
+
+/** Parses a command's own options plus the settings' flags; throws ConfigError on a mistake. */
+function parseCommand(args: string[], own: Options, maxPositionals: number) {
+  const settings = Object.fromEntries(SETTINGS.map(([, flag]) => [flag, { type: 'string' as const }]));
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...settings, ...own, help: { type: 'boolean' } }, allowPositionals: true });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}. Run wirefeed --help for the options.`);
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new ConfigError(`unexpected argument "${parsed.positionals[maxPositionals]}". Run wirefeed --help for the options.`);
+  }
+  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+}
+
+/** The settings' flags among parsed values, back as arguments for envFromArgs. */
+function settingFlags(values: Record<string, string | boolean | undefined>): string[] {
+  return SETTINGS.flatMap(([, flag]) => (typeof values[flag] === 'string' ? [`--${flag}`, values[flag]] : []));
+}
