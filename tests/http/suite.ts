@@ -99,9 +99,10 @@ export function runHttpSuite(name: string, makeTarget: MakeTarget) {
     let target: Target;
     const get = (path: string, init?: RequestInit) => target.request(path, init);
 
+    // Starting workerd with a local D1 takes seconds, more on a loaded machine.
     beforeAll(async () => {
       target = await makeTarget(FIXTURE_FILES, FIXTURE_TITLE);
-    });
+    }, 90_000);
 
     afterAll(async () => {
       await target?.close();

@@ -1,0 +1,71 @@
+// The read side of the D1 store: every answer is one indexed query (or a few sent together),
+// with page slugs and section names resolved by SQL at read time, so no write ever has to
+// recompute them for other articles.
+//
+// Order: SQLite compares text by UTF-8 bytes, memory.ts by UTF-16 code units (`<`). The two
+// agree except where one string has U+E000–U+FFFF and the other a character beyond U+FFFF at
+// the first difference, which matters only for path tie-breaks between such paths. Lists of
+// sections and rejections are sorted in JavaScript, so they agree exactly.
+
+/**
+ * An older live article in the same section has this row's slug, so the row gets its
+ * suffixed slug (slugs.ts: the article published first keeps the bare slug; ties by path).
+ * One seek in `articles_live_slug`.
+ */
+const SLUG_TAKEN_EARLIER = `EXISTS (SELECT 1 FROM articles o
+  WHERE o.state = 'live' AND o.section_slug = a.section_slug AND o.slug = a.slug
+    AND (o.published_at < a.published_at OR (o.published_at = a.published_at AND o.path < a.path)))`;
+
+/** The section's display name: the spelling most of its articles use; on a tie, the first. */
+const sectionName = (slug: string): string => `(SELECT n.spelling FROM spellings n
+  WHERE n.section_slug = ${slug} ORDER BY n.articles DESC, n.spelling LIMIT 1)`;
+
+const LISTED = `a.*,
+  CASE WHEN ${SLUG_TAKEN_EARLIER} THEN a.alt_slug ELSE a.slug END AS page_slug,
+  ${sectionName('a.section_slug')} AS section_name`;
+
+/**
+ * A page of live articles, newest first. The inner query pages through the covering index
+ * alone (rowids only), so skipped rows never load their HTML; the outer one reads `limit` rows.
+ */
+function page(where: string, first: number): string {
+  return `SELECT ${LISTED} FROM (
+    SELECT rowid AS row FROM articles WHERE state = 'live'${where}
+    ORDER BY published_at DESC, path LIMIT ?${first} OFFSET ?${first + 1}
+  ) AS page_rows JOIN articles a ON a.rowid = page_rows.row
+  ORDER BY a.published_at DESC, a.path`;
+}
+
+export const QUERIES = {
+  /** ?1 time: scheduled articles due by then, in the order memory.ts publishes them. */
+  due: `SELECT path FROM articles WHERE state = 'scheduled' AND published_at <= ?1
+    ORDER BY published_at, path LIMIT 50`,
+  /** ?1 section, ?2 limit, ?3 offset. */
+  sectionPage: page(' AND section_slug = ?1', 2),
+  /** ?1 limit, ?2 offset. */
+  allPage: page('', 1),
+  /** ?1 section. */
+  sectionTotal: `SELECT COALESCE(SUM(articles), 0) AS total FROM spellings WHERE section_slug = ?1`,
+  allTotal: `SELECT COALESCE(SUM(articles), 0) AS total FROM spellings`,
+  /** ?1 section, ?2 page slug: the oldest live article holding that page slug. */
+  find: `SELECT * FROM (
+    SELECT ${LISTED} FROM articles a
+      WHERE a.state = 'live' AND a.section_slug = ?1 AND a.slug = ?2 AND NOT ${SLUG_TAKEN_EARLIER}
+    UNION ALL
+    SELECT ${LISTED} FROM articles a
+      WHERE a.state = 'live' AND a.section_slug = ?1 AND a.alt_slug = ?2 AND ${SLUG_TAKEN_EARLIER}
+  ) ORDER BY published_at, path LIMIT 1`,
+  /** ?1 path. */
+  get: `SELECT * FROM articles WHERE state = 'live' AND path = ?1`,
+  sections: `SELECT s.section_slug AS slug, SUM(s.articles) AS articles,
+      ${sectionName('s.section_slug')} AS name,
+      (SELECT a.updated_at FROM articles a WHERE a.state = 'live' AND a.section_slug = s.section_slug
+        ORDER BY a.updated_at DESC LIMIT 1) AS updated_at
+    FROM spellings s GROUP BY s.section_slug`,
+  rejections: `SELECT path, reason FROM rejections`,
+  scheduledCount: `SELECT COUNT(*) AS scheduled FROM articles WHERE state = 'scheduled'`,
+  nextDue: `SELECT MIN(published_at) AS due FROM articles WHERE state = 'scheduled'`,
+  /** ?1 section; no row for a section that never changed. */
+  sectionRevision: `SELECT revision, changed_at FROM revisions WHERE section_slug = ?1`,
+  latestRevision: `SELECT revision, changed_at FROM revisions ORDER BY revision DESC LIMIT 1`,
+} as const;

@@ -1,0 +1,174 @@
+// The write side of the D1 store: each write is one `db.batch`, so one SQLite transaction
+// that D1 runs alone. Every decision (is the id taken? is it unchanged? who is
+// promoted?) is made by SQL inside that transaction from the state at that moment; JavaScript
+// only picks which statements to send from the input itself. Nothing is read, decided in JS
+// and written back across an await, so concurrent writers cannot lose each other's changes.
+import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
+import type { Article } from '../article/types.ts';
+import type { StoredFile } from '../publish.ts';
+import type { PutResult } from '../store/types.ts';
+import { articleValues, invalidDates } from './d1-rows.ts';
+import { ALL_STATES, COLUMNS, COMMIT, placeholders, PUBLISH_STAGED, SETTLE_PASS } from './d1-write-sql.ts';
+
+/** Reads a write's answer from the rows its statements returned. */
+export type Answer<T> = (rows: unknown[][]) => T;
+
+export interface WriteBatchOptions {
+  /**
+   * Make the whole batch fail if a scheduled article is due at `time`: the store publishes
+   * due articles before any put or remove (as memory.ts does), then sends the write again.
+   */
+  gated?: boolean;
+}
+
+/** The statements of one write, sent by `commit` as one batch: one transaction. */
+export class WriteBatch {
+  readonly #db: D1Database;
+  readonly #time: number;
+  readonly #statements: D1PreparedStatement[] = [];
+
+  /** `time` stamps the revisions this write makes and decides what is due. */
+  constructor(db: D1Database, time: number, options: WriteBatchOptions = {}) {
+    this.#db = db;
+    this.#time = time;
+    if (options.gated) {
+      // Inserting a row breaks put_gate's CHECK, which rolls the batch back before it changes
+      // anything. Checking in the batch itself leaves no gap for another Worker's write.
+      this.#add(
+        `INSERT INTO put_gate (due) SELECT 1 FROM articles WHERE state = 'scheduled' AND published_at <= ?1 LIMIT 1`,
+        time,
+      );
+    }
+  }
+
+  /** Adds a statement; returns its index in the batch's results. */
+  #add(sql: string, ...values: unknown[]): number {
+    const statement = this.#db.prepare(sql);
+    this.#statements.push(values.length > 0 ? statement.bind(...values) : statement);
+    return this.#statements.length - 1;
+  }
+
+  /** Stages `article` for PUBLISH_STAGED. */
+  #stage(article: Article): void {
+    this.#add(`INSERT INTO put_incoming (${COLUMNS}) VALUES (${placeholders(1)})`, ...articleValues(article));
+  }
+
+  /** Stages the scheduled version of `path` if it is still there and due. */
+  stageDue(path: string): void {
+    this.#add(
+      `INSERT INTO put_incoming (${COLUMNS}) SELECT ${COLUMNS} FROM articles
+        WHERE state = 'scheduled' AND path = ?1 AND published_at <= ?2`,
+      path,
+      this.#time,
+    );
+  }
+
+  /** Publishes the staged article; returns the index of the row telling what happened. */
+  publishStaged(): number {
+    for (const sql of PUBLISH_STAGED) this.#add(sql);
+    const outcome = this.#add(
+      `SELECT i.outcome AS outcome, r.reason AS reason FROM put_incoming i LEFT JOIN rejections r ON r.path = i.path`,
+    );
+    this.#add(`DELETE FROM put_incoming`);
+    return outcome;
+  }
+
+  /** memory.ts `put`: draft, invalid dates, scheduled, or published now (maybe refused). */
+  put(input: Article): Answer<PutResult> {
+    if (input.draft) {
+      const live = this.#add(`SELECT 1 FROM articles WHERE state = 'live' AND path = ?1`, input.path);
+      this.#removePath(input.path);
+      return (rows) => ({ ok: true, change: rows[live]!.length > 0 ? 'removed' : 'unchanged' });
+    }
+    const invalid = invalidDates(input);
+    if (invalid !== undefined) {
+      // Like a file that fails to parse: the last good version stays published.
+      this.#add(`DELETE FROM articles WHERE state = 'scheduled' AND path = ?1`, input.path);
+      this.reject(input.path, invalid);
+      return () => ({ ok: false, reason: invalid });
+    }
+    if (input.publishedAt.getTime() > this.#time) {
+      this.#schedule(input);
+      return () => ({ ok: true, change: 'scheduled' });
+    }
+    this.#stage(input);
+    const outcome = this.publishStaged();
+    return (rows) => {
+      const row = rows[outcome]![0] as { outcome: 'refused' | 'unchanged' | 'added' | 'updated'; reason: string };
+      return row.outcome === 'refused' ? { ok: false, reason: row.reason } : { ok: true, change: row.outcome };
+    };
+  }
+
+  /** memory.ts `remove`: every version of `path` and its rejection; answers whether any was there. */
+  remove(path: string): Answer<boolean> {
+    const found = this.#add(
+      `SELECT 1 FROM articles WHERE ${ALL_STATES} AND path = ?1 UNION ALL SELECT 1 FROM rejections WHERE path = ?1`,
+      path,
+    );
+    this.#removePath(path);
+    return (rows) => rows[found]!.length > 0;
+  }
+
+  /** Records an uploaded file (d1-publisher.ts); answers the record it replaced, if any. */
+  putFile(file: StoredFile): Answer<Pick<StoredFile, 'sha256' | 'mtime'> | undefined> {
+    const previous = this.#add(`SELECT sha256, mtime FROM files WHERE path = ?1`, file.path);
+    this.#add(
+      `INSERT INTO files (path, sha256, size, mtime) VALUES (?1, ?2, ?3, ?4)
+        ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, mtime = excluded.mtime`,
+      file.path,
+      file.sha256,
+      file.size,
+      file.mtime,
+    );
+    return (rows) => rows[previous]![0] as Pick<StoredFile, 'sha256' | 'mtime'> | undefined;
+  }
+
+  /** Forgets an uploaded file's record; answers whether there was one. */
+  removeFile(path: string): Answer<boolean> {
+    const found = this.#add(`SELECT 1 FROM files WHERE path = ?1`, path);
+    this.#add(`DELETE FROM files WHERE path = ?1`, path);
+    return (rows) => rows[found]!.length > 0;
+  }
+
+  /** Keeps `article` out of sight until its date, replacing every version of its path. */
+  #schedule(article: Article): void {
+    this.#add(`DELETE FROM rejections WHERE path = ?1`, article.path);
+    this.#add(`DELETE FROM articles WHERE ${ALL_STATES} AND path = ?1`, article.path);
+    this.#add(
+      `INSERT INTO articles (state, ${COLUMNS}) VALUES ('scheduled', ${placeholders(1)})`,
+      ...articleValues(article),
+    );
+  }
+
+  /** Removes every version of `path` and its rejection. */
+  #removePath(path: string): void {
+    this.#add(`DELETE FROM articles WHERE ${ALL_STATES} AND path = ?1`, path);
+    this.#add(`DELETE FROM rejections WHERE path = ?1`, path);
+  }
+
+  /** Records a rejection for `path`, dropping its waiting version (memory.ts `reject`). */
+  reject(path: string, reason: string): void {
+    this.#add(
+      `INSERT INTO rejections (path, reason) VALUES (?1, ?2) ON CONFLICT (path) DO UPDATE SET reason = excluded.reason`,
+      path,
+      reason,
+    );
+    this.#add(`DELETE FROM articles WHERE state = 'waiting' AND path = ?1`, path);
+  }
+
+  /**
+   * Settles waiting articles, commits the revisions and sends the batch. Resolves to each
+   * statement's rows and whether ids are still unsettled (a chain too long for one batch).
+   * Rejects when gated and a scheduled article was due (nothing was written then).
+   */
+  async commit(): Promise<{ rows: unknown[][]; unsettled: boolean }> {
+    for (let pass = 0; pass < 2; pass++) for (const sql of SETTLE_PASS) this.#add(sql);
+    const [revise, ...rest] = COMMIT;
+    this.#add(revise!, this.#time);
+    for (const sql of rest) this.#add(sql);
+    const results = await this.#db.batch(this.#statements);
+    const rows = results.map((result) => result.results);
+    const last = rows.at(-1)?.[0] as { unsettled?: number } | undefined;
+    return { rows, unsettled: last?.unsettled === 1 };
+  }
+}
