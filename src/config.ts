@@ -1,5 +1,6 @@
 // Configuration shared by every entry point: read once from environment-style strings,
 // checked once, defaults resolved once. A mistake throws a ConfigError that says how to fix it.
+import type { ParseOptions } from './article/types.ts';
 import { ConfigError } from './errors.ts';
 import { parseHubs } from './websub.ts';
 
@@ -162,4 +163,25 @@ function parseAuthority(raw: string): string {
     throw new ConfigError(`ID_AUTHORITY="${raw}" must be a domain name or e-mail address, e.g. news.example.com`);
   }
   return authority;
+}
+
+/** The parser's options for this configuration: the same for the watcher, the publish API and builds. */
+export function parseOptionsOf(config: Config): ParseOptions {
+  return {
+    baseUrl: config.site.baseUrl,
+    idAuthority: config.site.idAuthority,
+    defaultSection: config.defaultSection,
+    maxBytes: config.maxFileBytes,
+  };
+}
+
+/** The createApp settings this configuration gives, shared by every entry point. */
+export function appSettingsOf(config: Config) {
+  return {
+    site: config.site,
+    feedLimit: config.feedLimit,
+    maxAge: config.cacheMaxAge,
+    maxFeedBytes: config.feedMaxBytes,
+    hubs: config.hubs,
+  };
 }

@@ -5,8 +5,7 @@
 import type { Hono } from 'hono';
 import { realpath, stat } from 'node:fs/promises';
 import { createApp } from '../app.ts';
-import type { ParseOptions } from '../article/types.ts';
-import { resolveConfig, type Env } from '../config.ts';
+import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { feedQueryString } from '../feeds.ts';
 import { createMemoryStore } from '../store/drivers/memory.ts';
@@ -74,20 +73,11 @@ export async function buildSite({ dir, out, env, log = console.log }: BuildOptio
   // One clock for the whole build: an article falling due half-way must not split the export.
   const now = new Date();
   const store = createMemoryStore({ now: () => now });
-  const parseOptions: ParseOptions = {
-    baseUrl: config.site.baseUrl,
-    idAuthority: config.site.idAuthority,
-    defaultSection: config.defaultSection,
-    maxBytes: config.maxFileBytes,
-  };
+  const parseOptions = parseOptionsOf(config);
   // The options serve.ts passes, less the compressors: files are written uncompressed.
   const app = createApp({
     store,
-    site: config.site,
-    feedLimit: config.feedLimit,
-    maxAge: config.cacheMaxAge,
-    maxFeedBytes: config.feedMaxBytes,
-    hubs: config.hubs,
+    ...appSettingsOf(config),
     now: () => now.getTime(),
   });
   const exporter = createExporter(app, output, log);

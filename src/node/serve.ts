@@ -3,8 +3,7 @@ import type { Context, Hono } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { stat } from 'node:fs/promises';
 import { createApp } from '../app.ts';
-import type { ParseOptions } from '../article/types.ts';
-import { resolveConfig, type Config, type Env } from '../config.ts';
+import { appSettingsOf, parseOptionsOf, resolveConfig, type Config, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { createMemoryStore } from '../store/drivers/memory.ts';
 import type { FeedStore } from '../store/types.ts';
@@ -46,20 +45,11 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
   if (config.port === 0) config = resolveConfig({ ...env, PORT: String(server.port) });
 
   const store = createMemoryStore();
-  const parseOptions: ParseOptions = {
-    baseUrl: config.site.baseUrl,
-    idAuthority: config.site.idAuthority,
-    defaultSection: config.defaultSection,
-    maxBytes: config.maxFileBytes,
-  };
+  const parseOptions = parseOptionsOf(config);
   let ready = false;
   app = createApp({
     store,
-    site: config.site,
-    feedLimit: config.feedLimit,
-    maxAge: config.cacheMaxAge,
-    maxFeedBytes: config.feedMaxBytes,
-    hubs: config.hubs,
+    ...appSettingsOf(config),
     encoders: NODE_ENCODERS,
     isReady: () => ready,
     publish: config.publishToken

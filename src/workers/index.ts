@@ -3,8 +3,7 @@
 import type { D1Database, ExecutionContext } from '@cloudflare/workers-types';
 import type { Hono } from 'hono';
 import { createApp } from '../app.ts';
-import type { ParseOptions } from '../article/types.ts';
-import { resolveConfig, type Env as Settings } from '../config.ts';
+import { appSettingsOf, parseOptionsOf, resolveConfig, type Env as Settings } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Publisher } from '../publish.ts';
 import type { FeedStore } from '../store/types.ts';
@@ -40,22 +39,13 @@ function deploymentFor(db: D1Database, env: WorkerEnv, origin: string): Deployme
   // Without BASE_URL, links use the origin the request came to (workers.dev or a custom domain).
   const config = resolveConfig({ ...env, BASE_URL: env.BASE_URL || origin });
   const store = createD1Store(db);
-  const parseOptions: ParseOptions = {
-    baseUrl: config.site.baseUrl,
-    idAuthority: config.site.idAuthority,
-    defaultSection: config.defaultSection,
-    maxBytes: config.maxFileBytes,
-  };
+  const parseOptions = parseOptionsOf(config);
   // Each request's waitUntil keeps the isolate alive until its pings are out; no debounce here.
   const notifier = createHubNotifier({ hubs: config.hubs, site: config.site, debounceMs: 0 });
   const publisher = notifying(createD1Publisher(db, store, parseOptions), store, notifier);
   const app = createApp({
     store,
-    site: config.site,
-    feedLimit: config.feedLimit,
-    maxAge: config.cacheMaxAge,
-    maxFeedBytes: config.feedMaxBytes,
-    hubs: config.hubs,
+    ...appSettingsOf(config),
     ...(env.PUBLISH_TOKEN
       ? {
           publish: {
