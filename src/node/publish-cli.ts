@@ -6,12 +6,13 @@ import type { Stats } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MTIME_HEADER } from '../api.ts';
 import { isArticlePath } from '../article/parse.ts';
 import { DEFAULT_SETTLE_MS } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { sha256Hex, type StoredFile } from '../publish.ts';
+import { createClient, messageOf, reasonOf, TokenRefusedError } from './publish-client.ts';
 import { walkFiles } from './publisher.ts';
+import { isIgnored } from './watcher.ts';
 
 export const PUBLISH_HELP = `  --to URL             the wirefeed server, e.g. https://feeds.example.com (required)
   --token TOKEN        its PUBLISH_TOKEN; better set PUBLISH_TOKEN in the environment (never printed)
@@ -48,14 +49,9 @@ export interface SyncSummary {
 }
 
 /** The server refused the token: nothing else will work, so everything stops. */
-export class TokenRefusedError extends Error {
-  override readonly name = 'TokenRefusedError';
-}
-
 type Outcome = { kind: 'uploaded' | 'unchanged' | 'deleted' | 'failed'; line: string };
 
-const REQUEST_TIMEOUT_MS = 60_000;
-const MAX_BACKOFF_MS = 30_000;
+
 
 /** One sync pass: upload new and changed files, delete what is gone locally. */
 export async function syncFolder(options: SyncOptions): Promise<SyncSummary> {
@@ -290,93 +286,6 @@ function checkServerUrl(raw: string | undefined): string {
   return url.href;
 }
 
-/** fetch with the token, a timeout, and retries with backoff on network errors, 5xx and 429. */
-function createClient({ to, token, retries = 5, retryBaseMs = 500, signal }: SyncOptions) {
-  const base = new URL(to.endsWith('/') ? to : `${to}/`);
-  const urlOf = (path?: string) => new URL(path === undefined ? 'api/articles' : `api/articles/${path.split('/').map(encodeURIComponent).join('/')}`, base);
-
-  async function send(method: string, path?: string, file?: { bytes: Uint8Array; mtime: Date }): Promise<Response> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
-    if (file) {
-      headers['Content-Type'] = 'application/octet-stream';
-      headers[MTIME_HEADER] = file.mtime.toISOString();
-    }
-    for (let attempt = 0; ; attempt++) {
-      let response: Response | undefined;
-      let failure: unknown;
-      try {
-        const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-        response = await fetch(urlOf(path), {
-          method,
-          headers,
-          body: file?.bytes as Uint8Array<ArrayBuffer> | undefined,
-          redirect: 'manual',
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        });
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        failure = error;
-      }
-      if (response?.status === 401) {
-        await response.body?.cancel();
-        throw new TokenRefusedError(`${base.origin} refused the token (401): check that PUBLISH_TOKEN (or --token) is the server's PUBLISH_TOKEN`);
-      }
-      const retryable = !response || response.status >= 500 || response.status === 429;
-      if (!retryable || attempt >= retries) {
-        if (response) return response;
-        throw new Error(`cannot reach ${base.origin}: ${messageOf(failure)}`);
-      }
-      const wait = retryAfterMs(response) ?? backoff(retryBaseMs, attempt);
-      await response?.body?.cancel();
-      await sleep(wait, signal);
-    }
-  }
-
-  async function list(): Promise<StoredFile[]> {
-    const response = await send('GET');
-    if (!response.ok) throw new Error(`cannot list the server's articles: ${await reasonOf(response)}`);
-    return ((await response.json()) as { files: StoredFile[] }).files;
-  }
-
-  return { send, list };
-}
-
-/** Exponential backoff with equal jitter: half the step fixed, half random. */
-function backoff(baseMs: number, attempt: number): number {
-  const step = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt);
-  return step / 2 + Math.random() * (step / 2);
-}
-
-/** RFC 9110 §10.2.3: seconds or an HTTP date; capped at a minute. */
-function retryAfterMs(response: Response | undefined): number | undefined {
-  const raw = response?.headers.get('Retry-After');
-  if (!raw) return undefined;
-  const ms = /^\d+$/.test(raw) ? Number(raw) * 1000 : Date.parse(raw) - Date.now();
-  return Number.isNaN(ms) ? undefined : Math.min(60_000, Math.max(0, ms));
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
-}
-
-async function reasonOf(response: Response): Promise<string> {
-  if (response.status >= 300 && response.status < 400) {
-    return `the server redirected to ${response.headers.get('Location')}: use that URL in --to`;
-  }
-  const text = (await response.text().catch(() => '')).slice(0, 500);
-  let reason = text;
-  try {
-    reason = (JSON.parse(text) as { error?: string }).error ?? text;
-  } catch {
-    // A plain-text error body: shown as it is.
-  }
-  return `${response.status} ${reason}`.trim();
-}
-
 async function readLocal(dir: string, path: string): Promise<{ bytes: Uint8Array; mtime: Date } | undefined> {
   const file = join(dir, ...path.split('/'));
   try {
@@ -397,12 +306,6 @@ async function isSame(local: { bytes: Uint8Array; mtime: Date }, stored: StoredF
 }
 
 /** The watcher's rule: dotfiles and dot-folders anywhere, and files that are not articles. */
-function isIgnored(path: string, stats?: Stats): boolean {
-  if (path === '' || path === '.') return false;
-  if (path.split('/').some((segment) => segment.startsWith('.'))) return true;
-  return stats?.isFile() === true && !isArticlePath(path);
-}
-
 async function runLimited<T>(items: T[], limit: number, signal: AbortSignal | undefined, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
@@ -426,9 +329,4 @@ function throttled(write: (text: string) => void): (text: string) => void {
 
 function formatSummary({ uploaded, deleted, unchanged, failed }: SyncSummary): string {
   return `uploaded ${uploaded}, deleted ${deleted}, unchanged ${unchanged}, failed ${failed}`;
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
-  return String(error);
 }

@@ -131,7 +131,7 @@ function createChokidar(dir: string, settleMs: number, indexer: Indexer, log: (l
 }
 
 /** Dotfiles and dot-folders anywhere in the path; files that are not articles (temp files included). */
-function isIgnored(path: string, stats?: Stats): boolean {
+export function isIgnored(path: string, stats?: Stats): boolean {
   if (path === '' || path === '.') return false;
   if (path.split('/').some((segment) => segment.startsWith('.'))) return true;
   return stats?.isFile() === true && !isArticlePath(path);

@@ -1,0 +1,115 @@
+// The publish API's HTTP client for `wirefeed publish`: the token on every request, a timeout,
+// and retries with backoff on network errors, 5xx and 429; a 401 stops everything at once.
+import { MTIME_HEADER } from '../api.ts';
+import type { StoredFile } from '../publish.ts';
+
+export interface ClientOptions {
+  /** The server's base URL. */
+  to: string;
+  token: string;
+  /** Retries after the first attempt (default 5). */
+  retries?: number;
+  /** First backoff step in ms (default 500), doubled per retry with jitter. */
+  retryBaseMs?: number;
+  signal?: AbortSignal;
+}
+
+/** The server refused the token: nothing else will succeed, so the run stops. */
+export class TokenRefusedError extends Error {
+  override readonly name = 'TokenRefusedError';
+}
+
+const REQUEST_TIMEOUT_MS = 60_000;
+const MAX_BACKOFF_MS = 30_000;
+
+/** fetch with the token, a timeout, and retries with backoff on network errors, 5xx and 429. */
+export function createClient({ to, token, retries = 5, retryBaseMs = 500, signal }: ClientOptions) {
+  const base = new URL(to.endsWith('/') ? to : `${to}/`);
+  const urlOf = (path?: string) => new URL(path === undefined ? 'api/articles' : `api/articles/${path.split('/').map(encodeURIComponent).join('/')}`, base);
+
+  async function send(method: string, path?: string, file?: { bytes: Uint8Array; mtime: Date }): Promise<Response> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+    if (file) {
+      headers['Content-Type'] = 'application/octet-stream';
+      headers[MTIME_HEADER] = file.mtime.toISOString();
+    }
+    for (let attempt = 0; ; attempt++) {
+      let response: Response | undefined;
+      let failure: unknown;
+      try {
+        const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+        response = await fetch(urlOf(path), {
+          method,
+          headers,
+          body: file?.bytes as Uint8Array<ArrayBuffer> | undefined,
+          redirect: 'manual',
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        });
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        failure = error;
+      }
+      if (response?.status === 401) {
+        await response.body?.cancel();
+        throw new TokenRefusedError(`${base.origin} refused the token (401): check that PUBLISH_TOKEN (or --token) is the server's PUBLISH_TOKEN`);
+      }
+      const retryable = !response || response.status >= 500 || response.status === 429;
+      if (!retryable || attempt >= retries) {
+        if (response) return response;
+        throw new Error(`cannot reach ${base.origin}: ${messageOf(failure)}`);
+      }
+      const wait = retryAfterMs(response) ?? backoff(retryBaseMs, attempt);
+      await response?.body?.cancel();
+      await sleep(wait, signal);
+    }
+  }
+
+  async function list(): Promise<StoredFile[]> {
+    const response = await send('GET');
+    if (!response.ok) throw new Error(`cannot list the server's articles: ${await reasonOf(response)}`);
+    return ((await response.json()) as { files: StoredFile[] }).files;
+  }
+
+  return { send, list };
+}
+
+/** Exponential backoff with equal jitter: half the step fixed, half random. */
+function backoff(baseMs: number, attempt: number): number {
+  const step = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt);
+  return step / 2 + Math.random() * (step / 2);
+}
+
+/** RFC 9110 §10.2.3: seconds or an HTTP date; capped at a minute. */
+function retryAfterMs(response: Response | undefined): number | undefined {
+  const raw = response?.headers.get('Retry-After');
+  if (!raw) return undefined;
+  const ms = /^\d+$/.test(raw) ? Number(raw) * 1000 : Date.parse(raw) - Date.now();
+  return Number.isNaN(ms) ? undefined : Math.min(60_000, Math.max(0, ms));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+}
+
+export async function reasonOf(response: Response): Promise<string> {
+  if (response.status >= 300 && response.status < 400) {
+    return `the server redirected to ${response.headers.get('Location')}: use that URL in --to`;
+  }
+  const text = (await response.text().catch(() => '')).slice(0, 500);
+  let reason = text;
+  try {
+    reason = (JSON.parse(text) as { error?: string }).error ?? text;
+  } catch {
+    // A plain-text error body: shown as it is.
+  }
+  return `${response.status} ${reason}`.trim();
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
+  return String(error);
+}
