@@ -109,6 +109,26 @@ function createChokidar(dir: string, settleMs: number, indexer: Indexer, log: (l
     if (isArticlePath(path)) void indexer.update(path);
   };
   watcher.on('add', onFile).on('change', onFile).on('unlink', onFile);
+  // chokidar's own add/change events re-read the whole folder listing and poll sizes before they
+  // fire: over a second in a flat folder of 10,000 files, a minute at 100,000. The raw fs.watch
+  // event names the file within milliseconds, so each one (re)starts that file's settle timer and
+  // the file is read once it has been quiet for `settleMs`. chokidar's events stay as the safety
+  // net; a second read of an unchanged file changes nothing.
+  const settling = new Map<string, ReturnType<typeof setTimeout>>();
+  watcher.on('raw', (_event, name, details) => {
+    const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+    if (!name || !watched) return;
+    const file = watched.endsWith(sep + name) ? watched : join(watched, name);
+    const path = toPath(file);
+    if (path.startsWith('..') || isIgnored(path) || !isArticlePath(path)) return;
+    clearTimeout(settling.get(path));
+    const timer = setTimeout(() => {
+      settling.delete(path);
+      if (!watcher.closed) void indexer.update(path);
+    }, settleMs);
+    timer.unref();
+    settling.set(path, timer);
+  });
   // chokidar reads a new folder, then starts watching it: a file that lands in between (a quick
   // rename into a folder just made) is never reported. Once the folder has settled, read it
   // again and take in whatever the indexer has not seen.
