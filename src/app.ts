@@ -115,13 +115,13 @@ export function createApp(options: AppOptions): Hono {
   for (const format of FEED_FORMATS) {
     const file = FEED_FILES[format].file;
     app.get(`/${file}`, (c) => serveFeed(c, format));
-    app.get(`/:section/${file}`, (c) => serveFeed(c, format, c.req.param('section')));
+    app.get(`/:section/${file}`, (c) => serveFeed(c, format, slugParam(c, 'section')));
   }
 
-  app.get('/:section', (c) => c.redirect(pagePath(c.req.param('section')), 301));
+  app.get('/:section', (c) => c.redirect(pagePath(slugParam(c, 'section')), 301));
 
   app.get('/:section/', async function section(c) {
-    const slug = c.req.param('section');
+    const slug = slugParam(c, 'section');
     const info = (await store.listSections()).find((s) => s.slug === slug);
     if (!info) throw new NotFoundError(`No section "${slug}"`);
     const page = parseWholeNumber(c.req.query('page'), 'page', 1, 1_000_000);
@@ -131,7 +131,8 @@ export function createApp(options: AppOptions): Hono {
   });
 
   app.get('/:section/:article', async function article(c) {
-    const { section, article } = c.req.param();
+    const section = slugParam(c, 'section');
+    const article = slugParam(c, 'article');
     const listed = await store.find(section, article);
     if (!listed) throw new NotFoundError(`No article "${article}" in section "${section}"`);
     return c.html(articlePage(site, listed), 200, HTML_HEADERS);
@@ -158,6 +159,18 @@ function feedQuery(c: Context, format: FeedFormat, feedLimit: number, section?: 
     limit: parseWholeNumber(rawLimit, 'limit', feedLimit, MAX_FEED_LIMIT),
     explicitLimit: rawLimit !== undefined,
   };
+}
+
+// Every section and article slug is URL-safe ASCII (see article/identity.ts). Anything else in
+// those places names nothing we serve: it is a 404 before it can reach a Location header (an
+// encoded "/" would make "//host" an off-site redirect; a control character is not a valid
+// header byte) or the store.
+const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+
+function slugParam(c: Context, name: string): string {
+  const value = c.req.param(name) ?? '';
+  if (!SLUG.test(value) || value.length > 200) throw new NotFoundError('Not found');
+  return value;
 }
 
 function parseWholeNumber(raw: string | undefined, name: string, fallback: number, max: number): number {

@@ -113,5 +113,16 @@ function absoluteUrl(value: string, baseUrl: string, key: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     reject(`front matter \`${key}\` must be an http(s) URL: "${value}"`);
   }
-  return url.href;
+  return strictUri(url);
+}
+
+// WHATWG serialisation leaves characters RFC 3986 does not allow (`[`, `]`, a `%` that starts
+// no escape, a second `#`): percent-encode them so every format's URI rules accept the link.
+function strictUri(url: URL): string {
+  const encode = (text: string, extra: string) =>
+    text
+      .replace(/%(?![0-9A-Fa-f]{2})/g, '%25')
+      .replace(new RegExp(`[\\[\\]|^{}\`"<> \\\\${extra}]`, 'g'), (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  const fragment = url.hash ? `#${encode(url.hash.slice(1), '#')}` : '';
+  return `${url.origin}${encode(url.pathname + url.search, '')}${fragment}`;
 }

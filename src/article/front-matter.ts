@@ -1,5 +1,6 @@
 // Splits the `---` fenced YAML block off the top of a Markdown file and parses it.
 import YAML from 'yaml';
+import { normaliseText } from './normalise.ts';
 import { reject } from './reject.ts';
 
 const OPENING = /^---[ \t]*$/;
@@ -34,5 +35,16 @@ function parseYaml(source: string): Record<string, unknown> {
   if (typeof value !== 'object' || Array.isArray(value)) {
     reject('front matter does not parse: expected `key: value` lines (a YAML mapping)');
   }
-  return value as Record<string, unknown>;
+  return cleanStrings(value) as Record<string, unknown>;
+}
+
+// YAML escapes ("\0", "\uD800") can bring back what the file's cleaning removed: clean every
+// string value (and key) the same way, so front matter cannot smuggle in NUL or lone surrogates.
+function cleanStrings(value: unknown): unknown {
+  if (typeof value === 'string') return normaliseText(value);
+  if (Array.isArray(value)) return value.map(cleanStrings);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [normaliseText(key), cleanStrings(item)]));
+  }
+  return value;
 }

@@ -31,9 +31,14 @@ export function fnv1aHex(text: string): string {
   return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
+const MAX_SLUG = 80;
+
 function slug(text: string): string {
   // decamelize off: a file called `iPhoneReview.md` should not become `i-phone-review`.
-  return slugify(text, { decamelize: false });
+  const full = slugify(text, { decamelize: false });
+  if (full.length <= MAX_SLUG) return full;
+  // A 20 KB section line must not become a 20 KB URL; the hash keeps long names apart.
+  return `${full.slice(0, MAX_SLUG - 9).replace(/-+$/, '')}-${fnv1aHex(full)}`;
 }
 
 /** Folded URL-safe slug of a section name: `Politics`, ` politics `, `POLITICS` → `politics`. */

@@ -77,9 +77,12 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
       const sections = [...new Set([before?.sectionSlug, visible ? article.sectionSlug : undefined])].filter((s) => s !== undefined);
       onChange({ path, sections, kind: outcome.change });
     } catch (error) {
-      // The file went away between the event and the read: that is a removal, not an error.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return removed(path);
-      return rejected(path, `cannot read: ${(error as Error).message}`);
+      const code = (error as NodeJS.ErrnoException).code;
+      // The file went away between the event and the read (or a folder on its path became a
+      // file): that is a removal, not an error.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return removed(path);
+      // The code, never the message: Node's messages carry the absolute path, which /status shows.
+      return rejected(path, `cannot read the file (${code ?? 'unknown error'})`);
     }
   }
 

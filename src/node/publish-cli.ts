@@ -292,7 +292,7 @@ async function readLocal(dir: string, path: string): Promise<{ bytes: Uint8Array
     const info = await stat(file);
     if (!info.isFile()) return undefined;
     // Whole milliseconds: what the API carries, and what the server's watcher dates .txt files by.
-    return { bytes: await readFile(file), mtime: new Date(Math.trunc(info.mtimeMs)) };
+    return { bytes: await readFile(file), mtime: info.mtime };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

@@ -136,11 +136,23 @@ function createChokidar(dir: string, settleMs: number, indexer: Indexer, log: (l
     const prefix = toPath(folder);
     const timer = setTimeout(() => {
       void walk(dir, prefix)
-        .then((paths) => paths.filter((path) => !indexer.known.has(path)).forEach((path) => void indexer.update(path)))
+        .then((paths) => paths.filter((path) => !indexer.known.has(path)).forEach((path) => void whenStill(path)))
         .catch(() => undefined);
     }, settleMs + 200);
     timer.unref();
   });
+  // A file found this way may still be being written, and no event will say when it is done:
+  // read it once its size and mtime have held still for the settle window.
+  const whenStill = async (path: string, tries = 50): Promise<void> => {
+    const file = join(dir, ...path.split('/'));
+    const before = await stat(file).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(settleMs, 50)).unref());
+    const after = await stat(file).catch(() => undefined);
+    if (watcher.closed) return;
+    const still = before && after && before.size === after.size && before.mtimeMs === after.mtimeMs;
+    if (still || tries <= 0 || !after) await indexer.update(path);
+    else await whenStill(path, tries - 1);
+  };
   watcher.on('unlinkDir', (folder: string) => {
     const prefix = `${toPath(folder)}/`;
     for (const path of indexer.known.keys()) if (path.startsWith(prefix)) void indexer.update(path);
