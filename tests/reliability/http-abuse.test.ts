@@ -210,9 +210,9 @@ describe('wirefeed under HTTP abuse', { timeout: size(120_000, 600_000) }, () =>
     expect(newProblems(mark)).toEqual([]);
   });
 
-  // Found by this test: the `/:section` route redirects to `/${decoded section}/`, so a control
-  // character reaches the Location header. NUL, CR and LF make Headers.set throw (500); the others
-  // pass it and make node:http's writeHead throw outside any handler, which kills the process.
+  // Found by this file (fixed in cfc1124): the `/:section` route redirected to `/${decoded}/`, so a
+  // control character reached the Location header. NUL, CR and LF made Headers.set throw (500); the
+  // others passed it and made node:http's writeHead throw outside any handler, ending the process.
   it('answers a control character in a section path with a 4xx or an encoded redirect, and stays up (GET /%00, /%01, /%0A, /%7F)', async () => {
     const mark = target.problems.length;
     const safe = (r: RawResponse) =>
@@ -224,7 +224,8 @@ describe('wirefeed under HTTP abuse', { timeout: size(120_000, 600_000) }, () =>
     expect(newProblems(mark)).toEqual([]);
   });
 
-  // Found by this test: the same redirect turns `/%2Fevil.example` into `Location: //evil.example/`.
+  // Found by this file (fixed in cfc1124): the same redirect turned `/%2Fevil.example` into
+  // `Location: //evil.example/`, and `/%5Cevil.example/rss.xml?x=1` into `/\evil.example/rss.xml`.
   it('never redirects to another site (GET /%2Fevil.example, /%5Cevil.example)', async () => {
     const mark = target.problems.length;
     for (const path of ['/%2Fevil.example', '/%2F%2Fevil.example', '/%5Cevil.example', '/%09%2Fevil.example', '/%5Cevil.example/rss.xml?x=1', '/%5C%5Cevil.example/atom.xml?page=1']) {

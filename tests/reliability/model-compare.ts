@@ -82,7 +82,6 @@ export async function scanFolder(dir: string, env: Env): Promise<FolderScan> {
  */
 export class GoodVersions {
   readonly #versions = new Map<string, Map<string, Article>>();
-  #count = 0;
 
   /** Adds what every file under `dir` parses to now. */
   async record(dir: string, env: Env): Promise<void> {
@@ -90,15 +89,9 @@ export class GoodVersions {
       const { path } = article;
       const versions = this.#versions.get(path) ?? new Map<string, Article>();
       const key = versionKey(article.title, article.publishedAt, article.updatedAt, article.sectionSlug);
-      if (!versions.has(key)) this.#count += 1;
       versions.set(key, article);
       this.#versions.set(path, versions);
     }
-  }
-
-  /** Versions recorded, all paths together. */
-  get size(): number {
-    return this.#count;
   }
 
   /** The recorded version of `path` that `served` (a JSON Feed item) shows, if any. */
@@ -157,12 +150,8 @@ export async function readServedState(request: Requester): Promise<ServedState> 
   return { status, feeds };
 }
 
-/**
- * Differences between two states, one readable line each (at most `max`); empty when equal.
- * `itemDates: false` leaves the items' own dates out (ids, titles and links still count).
- */
-export function diffStates(expected: ServedState, actual: ServedState, { max = 30, itemDates = true } = {}): string[] {
-  if (!itemDates) return diffStates(withoutDates(expected), withoutDates(actual), { max });
+/** Differences between two states, one readable line each (at most `max`); empty when equal. */
+export function diffStates(expected: ServedState, actual: ServedState, max = 30): string[] {
   const lines: string[] = [];
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   for (const key of ['articles', 'scheduled'] as const) {
@@ -212,7 +201,7 @@ export async function waitUntilServedMatches(options: ConvergeOptions): Promise<
     const app = oracleApp(scan, history, served);
     return diffStates(await readServedState((path) => Promise.resolve(app.request(path))), served);
   };
-  const margin = settleMs + 250;
+  const margin = settleMs + 150;
   await delay(margin);
   let polls = 0;
   for (;;) {
@@ -270,11 +259,6 @@ function itemsOf(body: string): ItemView[] {
     }));
   }
   return (feed.items ?? []).map((i: any) => ({ id: i.guid?.value, title: i.title, link: i.link }));
-}
-
-function withoutDates(state: ServedState): ServedState {
-  const feeds = Object.fromEntries(Object.entries(state.feeds).map(([key, items]) => [key, items.map(({ dates: _dates, ...item }) => item)]));
-  return { status: state.status, feeds };
 }
 
 function diffKeyed<T>(lines: string[], what: string, expected: T[], actual: T[], key: (value: T) => string): void {
