@@ -49,7 +49,7 @@ const DAY_MS = 86_400_000;
  */
 export function createApp(options: AppOptions): Hono {
   const { store, site, feedLimit, hubs = [], isReady = () => true, logError = console.error, now = Date.now } = options;
-  const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now });
+  const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError });
   const encodings: Encoding[] = ['br', 'gzip'];
   const feedHeaders = {
     'Cache-Control': `public, max-age=${options.maxAge ?? 300}`,
