@@ -28,8 +28,11 @@ export interface Indexer {
   /**
    * Re-reads `path` (relative, POSIX separators) and updates the store. Resolves when done.
    * `quiet` (the initial scan) logs only rejections: the start-up line sums up the rest.
+   * `turn`, when given, holds back the store change (not the read) until it settles: the scan
+   * reads many files at once but applies them in path order, so that which of two files with
+   * the same id is published does not depend on which read finished first.
    */
-  update(path: string, quiet?: boolean): Promise<void>;
+  update(path: string, quiet?: boolean, turn?: Promise<unknown>): Promise<void>;
   /** What was last read for each path still present. */
   readonly known: ReadonlyMap<string, FileState>;
   /** Resolves when no update is running or queued. */
@@ -43,7 +46,15 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
   const running = new Map<string, Promise<void>>();
   const again = new Set<string>();
 
-  async function read(path: string, quiet: boolean): Promise<void> {
+  async function read(path: string, quiet: boolean, turn: Promise<unknown> | undefined): Promise<void> {
+    const removed = async (path: string) => {
+      await turn;
+      return removedNow(path);
+    };
+    const rejected = async (path: string, reason: string) => {
+      await turn;
+      return rejectedNow(path, reason);
+    };
     const file = join(dir, ...path.split('/'));
     let info;
     try {
@@ -62,6 +73,7 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
       known.set(path, { mtimeMs: info.mtimeMs, size: info.size });
       const result = parseArticle({ path, bytes, mtime: info.mtime }, parseOptions);
       if (!result.ok) return rejected(path, result.error.reason);
+      await turn;
       const before = quiet ? undefined : await store.get(path);
       const outcome = await store.put(result.article);
       if (!outcome.ok) return reportOnce(path, outcome.reason);
@@ -86,7 +98,7 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
     }
   }
 
-  async function removed(path: string): Promise<void> {
+  async function removedNow(path: string): Promise<void> {
     known.delete(path);
     lastReason.delete(path);
     const before = await store.get(path);
@@ -95,7 +107,7 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
     onChange({ path, sections: before ? [before.sectionSlug] : [], kind: 'removed' });
   }
 
-  async function rejected(path: string, reason: string): Promise<void> {
+  async function rejectedNow(path: string, reason: string): Promise<void> {
     await store.reject(path, reason);
     reportOnce(path, reason);
   }
@@ -106,14 +118,14 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
     log(`rejected ${path}: ${reason}`);
   }
 
-  function update(path: string, quiet = false): Promise<void> {
+  function update(path: string, quiet = false, turn?: Promise<unknown>): Promise<void> {
     const current = running.get(path);
     if (current) {
       // A read is under way: read once more after it, however many events arrive meanwhile.
       again.add(path);
       return current;
     }
-    const task = read(path, quiet).finally(() => {
+    const task = read(path, quiet, turn).finally(() => {
       running.delete(path);
       if (again.delete(path)) void update(path);
     });

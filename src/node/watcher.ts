@@ -89,8 +89,20 @@ export function startWatcher(options: WatcherOptions): ArticleWatcher {
  * indexer, quietly. Resolves with the number of files read. Used by the watcher and by `build`.
  */
 export async function scanFolder(dir: string, indexer: Indexer, onProgress?: (done: number, total: number) => void): Promise<number> {
-  const files = await walk(dir);
-  await runLimited(files, SCAN_CONCURRENCY, (path) => indexer.update(path, true), onProgress);
+  // Read up to SCAN_CONCURRENCY files at once, but apply them to the store in path order: the
+  // outcome (which of two files with the same id wins) is then the same on every start.
+  const files = (await walk(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let previous: Promise<unknown> = Promise.resolve();
+  await runLimited(
+    files,
+    SCAN_CONCURRENCY,
+    (path) => {
+      const task = indexer.update(path, true, previous);
+      previous = task.catch(() => undefined);
+      return task;
+    },
+    onProgress,
+  );
   return files.length;
 }
 

@@ -4,13 +4,13 @@
 // One rule is history, not folder: a file that turns bad keeps its last good version published.
 import { parseFeed } from 'feedsmith';
 import type { Hono } from 'hono';
-import { readdir, realpath } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.ts';
 import { isArticlePath } from '../../src/article/parse.ts';
 import type { Article } from '../../src/article/types.ts';
 import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../../src/config.ts';
-import { createIndexer } from '../../src/node/indexer.ts';
+import { createIndexer, type Indexer } from '../../src/node/indexer.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import type { Rejection } from '../../src/store/types.ts';
 import { FEED_FILES, FEED_FORMATS } from '../../src/urls.ts';
@@ -78,20 +78,42 @@ export async function scanFolder(dir: string, env: Env): Promise<FolderScan> {
  * The good versions each path has had since the server started, recorded after every operation.
  * A file that turns bad keeps its last good version published (FeedStore.reject), and which
  * version that is depends on which ones the watcher happened to read: the oracle takes the one
- * served, provided it is one of these.
+ * served, provided it is one of these. Each record reads only files whose stat changed.
  */
 export class GoodVersions {
   readonly #versions = new Map<string, Map<string, Article>>();
+  /** Path -> inode, size and mtime when last read. */
+  readonly #seen = new Map<string, string>();
+  readonly #store = createMemoryStore();
+  #indexer: Indexer | undefined;
 
-  /** Adds what every file under `dir` parses to now. */
+  /** Adds what every file under `dir` that changed since the last call parses to now. */
   async record(dir: string, env: Env): Promise<void> {
-    for (const article of (await scanFolder(dir, env)).articles) {
-      const { path } = article;
-      const versions = this.#versions.get(path) ?? new Map<string, Article>();
-      const key = versionKey(article.title, article.publishedAt, article.updatedAt, article.sectionSlug);
-      versions.set(key, article);
-      this.#versions.set(path, versions);
+    const parseOptions = parseOptionsOf(resolveConfig({ ...env, ARTICLES_DIR: dir }));
+    this.#indexer ??= createIndexer({ dir: await realpath(dir), store: this.#store, parseOptions, log: () => {} });
+    const paths = await articleFiles(dir);
+    const present = new Set(paths);
+    for (const path of this.#seen.keys()) {
+      if (present.has(path)) continue;
+      this.#seen.delete(path);
+      await this.#indexer.update(path, true);
     }
+    for (const path of paths) {
+      const info = await stat(join(dir, ...path.split('/'))).catch(() => undefined);
+      const signature = info && `${info.ino} ${info.size} ${info.mtimeMs}`;
+      if (signature === undefined || this.#seen.get(path) === signature) continue;
+      this.#seen.set(path, signature);
+      await this.#indexer.update(path, true);
+      // A file turned bad keeps its last good version here too: adding it again changes nothing.
+      const article = this.#store.get(path);
+      if (article) this.#add(article);
+    }
+  }
+
+  #add(article: Article): void {
+    const versions = this.#versions.get(article.path) ?? new Map<string, Article>();
+    versions.set(versionKey(article.title, article.publishedAt, article.updatedAt, article.sectionSlug), article);
+    this.#versions.set(article.path, versions);
   }
 
   /** The recorded version of `path` that `served` (a JSON Feed item) shows, if any. */
