@@ -3,7 +3,7 @@ import { ArticleParseError } from '../errors.ts';
 import type { ParseContext, ParsedFields } from './context.ts';
 import { decodeArticleBytes, oversizeReason } from './decode.ts';
 import { articleId, fileSlug, pathSegments, sectionSlug, topFolder } from './identity.ts';
-import { normaliseText } from './normalise.ts';
+import { escapeHtml, normaliseText, summarise } from './normalise.ts';
 import { parseMarkdown } from './parse-markdown.ts';
 import { parseText } from './parse-text.ts';
 import { articleFormat, isArticlePath } from './paths.ts';
@@ -54,7 +54,31 @@ function buildArticle(source: ArticleSource, options: ParseOptions): Article {
 
   const context: ParseContext = { segments, folder: topFolder(segments), text, mtime: source.mtime, options };
   const fields = format === 'txt' ? parseText(context) : parseMarkdown(context);
-  return assemble(path, segments, format, fields, options);
+  return assemble(path, segments, format, withShortLines(fields), options);
+}
+
+/** Longest headline kept as it is; the longest seen in the Wikinews corpus is 115 characters. */
+export const TITLE_MAX = 300;
+/** Longest section name kept as it is. */
+export const SECTION_MAX = 100;
+
+/**
+ * A headline over TITLE_MAX characters is a missing line break more often than a headline (a
+ * whole article on line two), and it would fill every feed that lists it: it is shortened at a
+ * word boundary with "…" and given in full as the body's first paragraph, so nothing is lost.
+ * A section name over SECTION_MAX is shortened the same way (the name shows in every feed title).
+ */
+function withShortLines(fields: ParsedFields): ParsedFields {
+  const section = fields.section.length > SECTION_MAX ? summarise(fields.section, SECTION_MAX) : fields.section;
+  if (fields.title.length <= TITLE_MAX) return { ...fields, section };
+  const full = fields.title;
+  return {
+    ...fields,
+    section,
+    title: summarise(full, TITLE_MAX),
+    summary: fields.summary === full ? summarise(full) : fields.summary,
+    html: [`<p>${escapeHtml(full)}</p>`, fields.html].filter((part) => part !== '').join('\n'),
+  };
 }
 
 function assemble(

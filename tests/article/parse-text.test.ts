@@ -145,6 +145,33 @@ describe('parseArticle with .txt bodies', () => {
     expect(words.startsWith(`${summary.slice(0, -1)} `)).toBe(true);
   });
 
+  it('shortens a headline over 300 characters and keeps it whole as the first paragraph', () => {
+    const line = Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ') + ' & <more>';
+    const article = parseOk('x.txt', `World\n${line}\nThe body.`);
+    expect(article.title.length).toBeLessThanOrEqual(300);
+    expect(article.title.endsWith('…')).toBe(true);
+    expect(line.startsWith(`${article.title.slice(0, -1)} `)).toBe(true);
+    expect(paragraphsOf(article.html).map(unescapeHtml)).toEqual([line, 'The body.']);
+    expect(article.summary).toBe('The body.');
+    // A headline alone: the summary is cut from it, not the whole line.
+    const alone = parseOk('x.txt', `World\n${'&'.repeat(50_000)}`);
+    expect(alone.title.length).toBeLessThanOrEqual(300);
+    expect(alone.summary.length).toBeLessThanOrEqual(280);
+    expect(paragraphsOf(alone.html).map(unescapeHtml)).toEqual(['&'.repeat(50_000)]);
+  });
+
+  it('keeps a 300-character headline as it is', () => {
+    const line = 'a'.repeat(300);
+    expect(parseOk('x.txt', `World\n${line}\nBody.`).title).toBe(line);
+  });
+
+  it('shortens a section name over 100 characters', () => {
+    const section = Array.from({ length: 40 }, (_, i) => `s${i}`).join(' ');
+    const article = parseOk('x.txt', `${section}\nHeadline\nBody.`);
+    expect(article.section.length).toBeLessThanOrEqual(100);
+    expect(section.startsWith(`${article.section.slice(0, -1)} `)).toBe(true);
+  });
+
   it('rejects a file with a section line and nothing else', () => {
     expect(parseReason('x.txt', 'Politics\n\n')).toBe('no headline');
     expect(parseReason('x.txt', 'Politics\n\nMore In Politics MORE...')).toBe('no headline');
