@@ -1,6 +1,6 @@
 // Keeps the store equal to the articles folder: a fast initial scan of our own, then
 // chokidar for changes. Serving starts after our scan; chokidar's slower set-up runs
-// behind it, and a reconcile pass when it is ready catches anything that changed meanwhile.
+// after it, and a reconcile pass when it is ready catches anything that changed meanwhile.
 import { watch, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
@@ -53,11 +53,15 @@ export function startWatcher(options: WatcherOptions): ArticleWatcher {
     const started = performance.now();
     const dir = await realpath(options.dir);
     indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange });
-    watcher = createChokidar(dir, options.settleMs, indexer, log);
-    // Listen now: on a small folder chokidar is ready before our own scan is done.
-    const chokidar = watcher;
-    chokidarReady = new Promise<void>((resolve) => chokidar.once('ready', () => resolve()));
     const files = await scanFolder(dir, indexer, options.onProgress);
+    // chokidar starts once the scan is in: its own walk (an lstat of every entry) would compete
+    // with the scan for the thread pool and the event loop, and serving would start later. What
+    // changes meanwhile is caught by the reconcile pass once chokidar is ready.
+    if (!closed) {
+      const chokidar = createChokidar(dir, options.settleMs, indexer, log);
+      watcher = chokidar;
+      chokidarReady = new Promise<void>((resolve) => chokidar.once('ready', () => resolve()));
+    }
     return { files, ms: Math.round(performance.now() - started), dir };
   })();
 
