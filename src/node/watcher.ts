@@ -148,11 +148,27 @@ function createChokidar(dir: string, settleMs: number, indexer: Indexer, log: (l
   // chokidar reads a new folder, then starts watching it: a file that lands in between (a quick
   // rename into a folder just made) is never reported. Once the folder has settled, read it
   // again and take in whatever the indexer has not seen.
+  // The same gap swallows a folder: one renamed into a folder chokidar has just read is never
+  // watched, and nothing under it is reported again. So the re-read also hands chokidar every
+  // sub-folder it has not announced. `folders` holds what chokidar watches, as relative paths.
+  const folders = new Set<string>(['']);
+  watcher.once('ready', () => {
+    for (const folder of Object.keys(watcher.getWatched())) folders.add(toPath(folder));
+  });
   watcher.on('addDir', (folder: string) => {
     const prefix = toPath(folder);
+    folders.add(prefix);
     const timer = setTimeout(() => {
-      void walk(dir, prefix)
-        .then((paths) => paths.filter((path) => !indexer.known.has(path)).forEach((path) => void whenStill(path)))
+      const found: string[] = [];
+      void walk(dir, prefix, found)
+        .then((paths) => {
+          for (const sub of found) {
+            if (folders.has(sub) || watcher.closed) continue;
+            folders.add(sub);
+            watcher.add(join(dir, ...sub.split('/')));
+          }
+          paths.filter((path) => !indexer.known.has(path)).forEach((path) => void whenStill(path));
+        })
         .catch(() => undefined);
     }, settleMs + 200);
     timer.unref();
@@ -170,7 +186,9 @@ function createChokidar(dir: string, settleMs: number, indexer: Indexer, log: (l
     else await whenStill(path, tries - 1);
   };
   watcher.on('unlinkDir', (folder: string) => {
+    folders.delete(toPath(folder));
     const prefix = `${toPath(folder)}/`;
+    for (const sub of folders) if (sub.startsWith(prefix)) folders.delete(sub);
     for (const path of indexer.known.keys()) if (path.startsWith(prefix)) void indexer.update(path);
   });
   // Without a listener an 'error' event would end the process.
@@ -185,8 +203,11 @@ export function isIgnored(path: string, stats?: Stats): boolean {
   return stats?.isFile() === true && !isArticlePath(path);
 }
 
-/** Every article path under `dir`, relative with POSIX separators; dot-folders are skipped. */
-async function walk(dir: string, prefix = ''): Promise<string[]> {
+/**
+ * Every article path under `dir`, relative with POSIX separators; dot-folders are skipped.
+ * `folders`, when given, receives every folder found below `prefix`.
+ */
+async function walk(dir: string, prefix = '', folders?: string[]): Promise<string[]> {
   const found: string[] = [];
   let entries;
   try {
@@ -199,7 +220,10 @@ async function walk(dir: string, prefix = ''): Promise<string[]> {
   for (const entry of entries) {
     const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
     if (entry.name.startsWith('.')) continue;
-    if (entry.isDirectory()) found.push(...(await walk(dir, path)));
+    if (entry.isDirectory()) {
+      folders?.push(path);
+      found.push(...(await walk(dir, path, folders)));
+    }
     else if ((entry.isFile() || entry.isSymbolicLink()) && isArticlePath(path)) found.push(path);
   }
   return found;

@@ -139,6 +139,33 @@ describe('startWatcher', () => {
     await waitFor(async () => (await store.status()).articles === 8, { timeoutMs: 3000, what: 'all eight files' });
   });
 
+  it('keeps watching a folder renamed into a folder the moment it is made', async () => {
+    await start();
+    // chokidar reads a new folder, then watches it: a folder renamed in between was never
+    // watched, so a file later renamed out of it stayed published. Delays sweep the gap.
+    const rounds = 12;
+    for (let i = 0; i < rounds; i++) await temp.write(`staging-${i}/story.txt`, `Moved ${i}\n\nBody.\n`);
+    await waitFor(async () => (await store.status()).articles === rounds, { timeoutMs: 3000, what: 'the staged files' });
+    await Promise.all(
+      Array.from({ length: rounds }, async (_, i) => {
+        await mkdir(join(temp.dir, `outer-${i}`));
+        await new Promise((resolve) => setTimeout(resolve, i));
+        await rename(join(temp.dir, `staging-${i}`), join(temp.dir, `outer-${i}`, 'inside'));
+      }),
+    );
+    const moved = Array.from({ length: rounds }, (_, i) => `outer-${i}/inside/story.txt`);
+    await waitFor(async () => (await Promise.all(moved.map((path) => store.get(path)))).every(Boolean), { timeoutMs: 3000, what: 'the moved files' });
+    // Past the re-read of the new folders; then every moved file leaves its folder.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 400));
+    await Promise.all(moved.map((path, i) => rename(join(temp.dir, path), join(temp.dir, `out-${i}.txt`))));
+    const stillThere = async () => (await Promise.all(moved.map(async (path) => ((await store.get(path)) ? path : '')))).filter(Boolean);
+    await waitFor(async () => (await stillThere()).length === 0, { timeoutMs: 3000, what: 'the moved files gone from their folders' }).catch(async (error: Error) => {
+      throw new Error(`${error.message}; still there: ${(await stillThere()).join(', ')}`);
+    });
+    await waitFor(async () => (await store.status()).articles === rounds, { timeoutMs: 3000, what: 'the files at their new paths' });
+    expect((await Promise.all(moved.map((_, i) => store.get(`out-${i}.txt`)))).every(Boolean)).toBe(true);
+  });
+
   it('removes the articles of a deleted folder', async () => {
     await temp.write('sports/one.txt', 'First headline\n\nBody.');
     await temp.write('sports/two.txt', 'Second headline\n\nBody.');

@@ -23,7 +23,7 @@ const SEQUENCES = size(8, 100);
 const OPS_PER_SEQUENCE = SOAK ? { minLength: 20, maxLength: 40 } : { minLength: 14, maxLength: 22 };
 const MAX_BURST = size(30, 120);
 /** Replays a reported failure: FC_SEED=<seed> FC_PATH=<path> from fast-check's report. */
-const REPLAY = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {};
+const REPLAY = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH, endOnFailure: true } : {};
 /** Shrinking re-runs whole sequences (about 2 s each): past this, fast-check reports what it has. */
 const TIME_LIMIT_MS = SOAK ? 40 * 60_000 : 90_000;
 
