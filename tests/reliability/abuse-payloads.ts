@@ -1,6 +1,8 @@
 // Classic XSS payloads, and an articles folder built from them: in .txt titles and bodies, in
 // Markdown titles, bodies, authors, tags and summaries, in section names and in file names.
 // Every payload that ran would set `window.__pwned` and most would also call alert().
+import { SECTION_MAX } from '../../src/article/parse.ts';
+import { summarise } from '../../src/article/normalise.ts';
 import { stringify } from 'yaml';
 import type { TempDir } from '../helpers/temp-dir.ts';
 
@@ -53,7 +55,8 @@ export async function writeHostileArticles(temp: TempDir): Promise<HostileArticl
     const front = { title: mdTitle, section, date: date(i), author: `${payload} <a${i}@example.com>`, tags: [payload, `tag ${i}`], summary: `Summary ${payload}` };
     const body = [payload, `A [link](javascript:window.__pwned=1) and ![img](javascript:window.__pwned=1) and <a href="javascript:window.__pwned=1">raw</a>.`, '```html', payload, '```'].join('\n\n');
     await temp.write(`md-${i}.md`, `---\n${stringify(front)}---\n\n${body}\n`);
-    written.push({ section: collapse(section), titles: [collapse(txtTitle), collapse(mdTitle)] });
+    // Names over SECTION_MAX are shortened (the rule has its own tests in tests/article); the rest shows in full.
+    written.push({ section: summarise(collapse(section), SECTION_MAX), titles: [collapse(txtTitle), collapse(mdTitle)] });
   }
   const all = { title: `Everything at once ${PAYLOADS.slice(0, 3).join(' ')}`, section: 'Kitchen <sink> & "all"', date: date(40), author: PAYLOADS[1] };
   await temp.write('kitchen/everything.md', `---\n${stringify(all)}---\n\n${PAYLOADS.join('\n\n')}\n`);
