@@ -17,6 +17,13 @@ export interface IndexerOptions {
    * after), e.g. to notify WebSub hubs. Scheduled articles are reported even during the scan.
    */
   onChange?: (change: { path: string; sections: string[]; kind: 'added' | 'updated' | 'removed' | 'scheduled' }) => void;
+  /**
+   * A file modified less than this long ago may still be being written: it is not read yet, but
+   * looked at again once it is that old. Events from the watcher come after the settle window
+   * anyway; this keeps the initial scan and the reconcile pass from publishing a half-written
+   * file. 0 (the default, for `build`) reads everything at once.
+   */
+  settleMs?: number;
 }
 
 export interface FileState {
@@ -40,8 +47,10 @@ export interface Indexer {
 }
 
 /** Creates the per-file indexer shared by the initial scan and the watcher. */
-export function createIndexer({ dir, store, parseOptions, log, onChange = () => {} }: IndexerOptions): Indexer {
+export function createIndexer({ dir, store, parseOptions, log, onChange = () => {}, settleMs = 0 }: IndexerOptions): Indexer {
   const known = new Map<string, FileState>();
+  /** Files too recently modified to read, by path: the look again once they are old enough. */
+  const deferred = new Map<string, Promise<void>>();
   const lastReason = new Map<string, string>();
   const running = new Map<string, Promise<void>>();
   const again = new Set<string>();
@@ -65,6 +74,9 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
       }
       info = await stat(file);
       if (!info.isFile()) return removed(path);
+      // A modification time in the future (clock skew, copied files) is not "recent".
+      const age = Date.now() - info.mtimeMs;
+      if (age >= 0 && age < settleMs) return defer(path, settleMs - age, quiet);
       if (info.size > parseOptions.maxBytes) {
         known.set(path, { mtimeMs: info.mtimeMs, size: info.size });
         return rejected(path, oversizeReason(info.size, parseOptions.maxBytes));
@@ -118,6 +130,15 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
     log(`rejected ${path}: ${reason}`);
   }
 
+  function defer(path: string, ms: number, quiet: boolean): void {
+    if (deferred.has(path)) return;
+    const later = new Promise<void>((resolve) => setTimeout(resolve, Math.ceil(ms) + 5).unref()).then(() => {
+      deferred.delete(path);
+      return update(path, quiet);
+    });
+    deferred.set(path, later);
+  }
+
   function update(path: string, quiet = false, turn?: Promise<unknown>): Promise<void> {
     const current = running.get(path);
     if (current) {
@@ -134,7 +155,7 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
   }
 
   async function idle(): Promise<void> {
-    while (running.size > 0) await Promise.all(running.values());
+    while (running.size > 0 || deferred.size > 0) await Promise.all([...running.values(), ...deferred.values()]);
   }
 
   return { update, known, idle };

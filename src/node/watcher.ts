@@ -52,8 +52,13 @@ export function startWatcher(options: WatcherOptions): ArticleWatcher {
   const ready = (async () => {
     const started = performance.now();
     const dir = await realpath(options.dir);
-    indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange });
+    indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange, settleMs: options.settleMs });
     const files = await scanFolder(dir, indexer, options.onProgress);
+    // Files modified within the settle window were left for later by the indexer (they may be
+    // half-written): wait for them, but no more than ten windows, or a file written without
+    // pause would hold the start. They are read in the background either way.
+    const limit = new Promise<void>((resolve) => setTimeout(resolve, options.settleMs * 10).unref());
+    await Promise.race([indexer.idle(), limit]);
     // chokidar starts once the scan is in: its own walk (an lstat of every entry) would compete
     // with the scan for the thread pool and the event loop, and serving would start later. What
     // changes meanwhile is caught by the reconcile pass once chokidar is ready.

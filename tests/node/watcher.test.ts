@@ -1,5 +1,5 @@
 // The watcher on a real temporary folder: every change reaches the store by itself.
-import { appendFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ParseOptions } from '../../src/article/types.ts';
@@ -164,6 +164,28 @@ describe('startWatcher', () => {
     });
     await waitFor(async () => (await store.status()).articles === rounds, { timeoutMs: 3000, what: 'the files at their new paths' });
     expect((await Promise.all(moved.map((_, i) => store.get(`out-${i}.txt`)))).every(Boolean)).toBe(true);
+  });
+
+  it('does not publish a file that is being written while the initial scan reads the folder', async () => {
+    // Half a file, modified just now: the scan must wait until it has been still for the settle window.
+    await temp.write('old.txt', txtArticle('World', 'Old and complete'));
+    const old = new Date(Date.now() - 60_000);
+    await utimes(join(temp.dir, 'old.txt'), old, old);
+    await temp.write('growing.txt', 'World\n\nHalf a head');
+    const puts: string[] = [];
+    const put = store.put.bind(store);
+    store.put = (article) => {
+      puts.push(article.title);
+      return put(article);
+    };
+    watcher = startWatcher({ dir: temp.dir, store, parseOptions: PARSE, settleMs: SETTLE_MS, log: (line) => lines.push(line) });
+    // The writer goes on while the scan runs, pausing less than the settle window.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS / 3));
+    await appendFile(join(temp.dir, 'growing.txt'), 'line, then the rest\n\nBody.\n');
+    await watcher.ready;
+    await expectTitlesSoon(['Old and complete', 'Half a headline, then the rest'], 3000);
+    await watcher.idle();
+    expect(puts).not.toContain('Half a head');
   });
 
   it('removes the articles of a deleted folder', async () => {
