@@ -49,7 +49,7 @@ export interface Indexer {
 /** Creates the per-file indexer shared by the initial scan and the watcher. */
 export function createIndexer({ dir, store, parseOptions, log, onChange = () => {}, settleMs = 0 }: IndexerOptions): Indexer {
   const known = new Map<string, FileState>();
-  /** Files too recently modified to read, by path: the look again once they are old enough. */
+  /** Files too recently modified to read, by path: each is looked at again once it is old enough. */
   const deferred = new Map<string, Promise<void>>();
   const lastReason = new Map<string, string>();
   const running = new Map<string, Promise<void>>();
