@@ -4,26 +4,15 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { makeRandom } from './load-writer.ts';
 
 const FOLDERS = ['', 'politics', 'Politics', 'POLITICS', 'sports', 'world/europe', 'Économie', 'deep/er/still'];
 const SECTIONS = ['Politics', 'POLITICS', 'Sports', 'World News', 'Économie'];
 const FIRST_MTIME = Date.UTC(2025, 0, 1, 6, 0, 0, 123);
 
-/** A small seeded generator (mulberry32), so a run's folder can be made again from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Writes `count` good articles under `dir`, each with its own mtime to the millisecond. */
 export async function writeArticles(dir: string, count: number, seed: number): Promise<void> {
-  const random = seededRandom(seed);
+  const random = makeRandom(seed);
   for (let i = 0; i < count; i++) {
     const folder = FOLDERS[Math.floor(random() * FOLDERS.length)]!;
     const markdown = random() < 0.3;

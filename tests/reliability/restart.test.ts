@@ -13,7 +13,8 @@ import { SOAK, recordFigures, size } from './figures.ts';
 import { articleFiles, delay, diffStates, freshScanState, GoodVersions, readServedState, waitUntilServedMatches } from './model-compare.ts';
 import { applyOp, emptyStats, opArb, seedArb, OP_KINDS } from './model-ops.ts';
 import { freePort, killHard, startChild, waitForHealthy, type Child } from './restart-process.ts';
-import { compareSnapshots, seededRandom, snapshotFolder, writeArticles } from './restart-files.ts';
+import { makeRandom } from './load-writer.ts';
+import { compareSnapshots, snapshotFolder, writeArticles } from './restart-files.ts';
 
 const SITE = { HOST: '127.0.0.1', BASE_URL: 'http://feeds.test', FEED_LIMIT: '500' };
 const TOKEN = 'restart-test-token-7d3e91c04b2a58';
@@ -147,7 +148,7 @@ describe('wirefeed publish, SIGKILLed mid-sync', () => {
     const server = inProcess;
     const url = `http://127.0.0.1:${server.port}`;
     await writeArticles(b.dir, files, SEED);
-    const random = seededRandom(SEED + 2);
+    const random = makeRandom(SEED + 2);
     const killed: { uploadsSeen: number; onServer: number }[] = [];
 
     for (let k = 0; k < kills; k++) {
