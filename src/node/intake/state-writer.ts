@@ -120,8 +120,8 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
 
   async function rewrite(): Promise<void> {
     const snapshot = [...records.values()];
-    // Lines not yet appended are already in the snapshot; replaying them is harmless.
-    tail = [...pending];
+    // Lines still pending are in the snapshot already: only what comes after it is replayed.
+    tail = [];
     const temp = await writeSnapshot(tempFile, header, snapshot, () => disabled);
     if (!temp) return;
     let installed = false;
