@@ -184,6 +184,9 @@ describe('createD1Publisher', () => {
       const row = await db
         .prepare(`SELECT first_seen_at, changed_at FROM files WHERE path = 'news/race.txt'`)
         .first<{ first_seen_at: number; changed_at: number | null }>();
+      // Only one upload was the first; every later one replaced other bytes, so it is a change.
+      expect(row?.changed_at).not.toBeNull();
+      expect(mtimes.map((mtime) => mtime.getTime())).toContain(row?.first_seen_at);
       const article = await store.get('news/race.txt');
       expect(article?.publishedAt.getTime()).toBe(row?.first_seen_at);
       expect(article?.updatedAt.getTime()).toBe(row?.changed_at ?? row?.first_seen_at);
