@@ -9,7 +9,7 @@ export interface StoredFile {
   /** Lowercase hex SHA-256 of the file's bytes. */
   sha256: string;
   size: number;
-  /** The file's modification time, ISO 8601: it dates articles without a front-matter date. */
+  /** The file's modification time as last uploaded, ISO 8601; the first upload's one dates the article. */
   mtime: string;
 }
 

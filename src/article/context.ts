@@ -1,5 +1,5 @@
 // What the format parsers receive and return; `parse.ts` adds the path-derived fields.
-import type { Article, ParseOptions } from './types.ts';
+import type { Article, ArticleSource, ParseOptions } from './types.ts';
 
 export interface ParseContext {
   /** Normalised path segments inside the articles folder. */
@@ -8,7 +8,8 @@ export interface ParseContext {
   folder: string | undefined;
   /** Normalised, non-empty text of the file. */
   text: string;
-  mtime: Date;
+  /** The source's times, for articleDates. */
+  times: Pick<ArticleSource, 'mtime' | 'firstSeenAt' | 'changedAt'>;
   options: ParseOptions;
 }
 

@@ -47,7 +47,11 @@ export function sectionSlug(name: string): string {
   return slug(trimmed) || fnv1aHex(trimmed.normalize('NFC').toLowerCase());
 }
 
-/** Slug of the file's base name without extension, or a hash of the path when nothing survives. */
+/**
+ * Slug of the file's base name without extension, or a hash of the path when nothing survives.
+ * A leading date (`2026-12-04-talks`) stays in the slug even though it now dates the article
+ * (article-dates.ts): slugs and ids of articles already published must not change.
+ */
 export function fileSlug(segments: readonly string[]): string {
   const base = segments.at(-1) ?? '';
   const dot = base.lastIndexOf('.');

@@ -1,4 +1,5 @@
 // The Markdown format: optional YAML front matter, then a body rendered and sanitised.
+import { articleDates } from './article-dates.ts';
 import type { ParseContext, ParsedFields } from './context.ts';
 import { readFrontMatter } from './front-matter-fields.ts';
 import { splitFrontMatter } from './front-matter.ts';
@@ -17,10 +18,12 @@ export function parseMarkdown(context: ParseContext): ParsedFields {
   const title = meta.title ?? rendered.heading;
   if (title === undefined) reject('Markdown file has no title (add `title:` to the front matter)');
 
-  const publishedAt = meta.date ?? new Date(context.mtime.getTime());
-  const updated = meta.updated ?? new Date(context.mtime.getTime());
-  // A file touched before its stated publication date still cannot be updated before it.
-  const updatedAt = updated.getTime() < publishedAt.getTime() ? new Date(publishedAt.getTime()) : updated;
+  const { publishedAt, updatedAt } = articleDates({
+    ...context.times,
+    fileName: context.segments.at(-1) ?? '',
+    date: meta.date,
+    updated: meta.updated,
+  });
 
   const summary =
     meta.summary ?? (rendered.firstParagraph === undefined ? title : summarise(rendered.firstParagraph));

@@ -1,4 +1,5 @@
 // The `.txt` format: section line, headline, then one paragraph per non-blank line.
+import { articleDates } from './article-dates.ts';
 import type { ParseContext, ParsedFields } from './context.ts';
 import { sectionSlug } from './identity.ts';
 import { escapeHtml, isDateline, summarise } from './normalise.ts';
@@ -28,8 +29,7 @@ export function parseText(context: ParseContext): ParsedFields {
     html: paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n'),
     authors: [],
     tags: [],
-    publishedAt: new Date(context.mtime.getTime()),
-    updatedAt: new Date(context.mtime.getTime()),
+    ...articleDates({ ...context.times, fileName: context.segments.at(-1) ?? '' }),
     draft: false,
   };
 }

@@ -52,7 +52,9 @@ function buildArticle(source: ArticleSource, options: ParseOptions): Article {
   const text = normaliseText(decodeArticleBytes(source.bytes, options.maxBytes));
   if (text.trim() === '') reject('empty file');
 
-  const context: ParseContext = { segments, folder: topFolder(segments), text, mtime: source.mtime, options };
+  const { mtime, firstSeenAt, changedAt } = source;
+  const times = { mtime, firstSeenAt, changedAt };
+  const context: ParseContext = { segments, folder: topFolder(segments), text, times, options };
   const fields = format === 'txt' ? parseText(context) : parseMarkdown(context);
   return assemble(path, segments, format, withShortLines(fields), options);
 }

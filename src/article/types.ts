@@ -36,11 +36,15 @@ export interface Article {
   format: 'txt' | 'md';
 }
 
-/** What a file gives the parser: its path, raw bytes and modification time. No IO happens in parsing. */
+/** What a file gives the parser: its path, raw bytes and times. No IO happens in parsing. */
 export interface ArticleSource {
   path: string;
   bytes: Uint8Array;
   mtime: Date;
+  /** When wirefeed first saw this path (kept by the caller); absent = `mtime`. Dates the article. */
+  firstSeenAt?: Date;
+  /** When the content (by hash) last changed after the path was first seen; absent = never. */
+  changedAt?: Date;
 }
 
 export interface ParseOptions {

@@ -1,6 +1,7 @@
 // The publish API on Workers: uploaded article files are parsed here, their records kept in
-// D1's `files` table (path, hash, size, mtime; not the bytes) and their articles put in the
-// store. Node writes the same uploads into the articles folder instead.
+// D1's `files` table (path, hash, size, mtime, first-seen and changed times; not the bytes) and
+// their articles, dated from those times, put in the store. Node writes the same uploads into
+// the articles folder instead.
 import type { D1Database } from '@cloudflare/workers-types';
 import { oversizeReason, parseArticle } from '../article/parse.ts';
 import type { Article, ParseOptions } from '../article/types.ts';
@@ -8,18 +9,61 @@ import { StoreError } from '../errors.ts';
 import { sha256Hex, type PublishOutcome, type Publisher, type StoredFile } from '../publish.ts';
 import type { FeedStore } from '../store/types.ts';
 import { d1ArticleWriter } from './d1-store.ts';
-import { WriteBatch, type Answer } from './d1-writes.ts';
+import { WriteBatch, type Answer, type FileRecord, type SeenFile } from './d1-writes.ts';
 import { assertD1Database, ensureD1Schema } from './schema.ts';
 
 type PreviousFile = Pick<StoredFile, 'sha256' | 'mtime'>;
+
+export interface D1PublisherOptions {
+  /** The clock that caps upload times (an mtime in the future counts as now). Defaults to the system clock. */
+  now?: () => Date;
+}
+
+/** Tries of an upload whose path's record another upload changed meanwhile (each try, one wins). */
+const MAX_ATTEMPTS = 32;
+
+/**
+ * The `first_seen_at` and `changed_at` of an upload of `sha256` over the record `seen`: the
+ * upload's time is min(mtime, now). The first upload of a path sets first_seen_at; later ones
+ * keep it, and move changed_at (never before first_seen_at) only when the bytes differ, so a
+ * re-upload of a touched file leaves the article's dates alone.
+ */
+export function fileTimes(
+  seen: SeenFile | undefined,
+  sha256: string,
+  mtime: Date,
+  now: Date,
+): Pick<FileRecord, 'firstSeenAt' | 'changedAt'> {
+  const time = Math.min(mtime.getTime(), now.getTime());
+  if (seen === undefined) return { firstSeenAt: time, changedAt: null };
+  // A row from before first_seen_at existed: its mtime is what dated the article so far.
+  const stored = Date.parse(seen.mtime);
+  const firstSeenAt = seen.first_seen_at ?? (Number.isFinite(stored) ? Math.min(stored, now.getTime()) : time);
+  if (seen.sha256 === sha256) return { firstSeenAt, changedAt: seen.changed_at };
+  return { firstSeenAt, changedAt: Math.max(time, firstSeenAt) };
+}
+
+/** Whether `error` (or what it wraps) is put_file_gate refusing a batch. */
+function isStaleRecord(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause.message.includes('file_record_changed')) return true;
+  }
+  return false;
+}
 
 /**
  * Creates the Workers Publisher. A file that fails to parse is refused (422, nothing stored);
  * one over `parseOptions.maxBytes` too (413). A file whose article the store refuses (an id
  * another path publishes) is still stored: the store records why, as it does on Node.
  */
-export function createD1Publisher(db: D1Database, store: FeedStore, parseOptions: ParseOptions): Publisher {
+export function createD1Publisher(
+  db: D1Database,
+  store: FeedStore,
+  parseOptions: ParseOptions,
+  options: D1PublisherOptions = {},
+): Publisher {
   assertD1Database(db, '[publish:d1] createD1Publisher');
+  const now = options.now ?? (() => new Date());
 
   async function files<T>(operation: string, work: () => Promise<T>): Promise<T> {
     try {
@@ -46,12 +90,22 @@ export function createD1Publisher(db: D1Database, store: FeedStore, parseOptions
    * upload. With another store the article goes first: if recording the file then fails, a
    * retry puts it again (unchanged, a no-op) and records it.
    */
-  async function putWithFile(article: Article, record: StoredFile): Promise<PreviousFile | undefined> {
+  async function putWithFile(
+    article: Article,
+    record: FileRecord,
+    seen: SeenFile | undefined,
+  ): Promise<PreviousFile | undefined> {
     const writer = d1ArticleWriter(store);
-    if (writer?.db === db) return (await writer.put(article, (batch) => batch.putFile(record)))[1];
+    if (writer?.db === db) return (await writer.put(article, (batch) => batch.putFile(record, seen)))[1];
     await store.put(article);
-    return fileOnly('put', (batch) => batch.putFile(record));
+    return fileOnly('put', (batch) => batch.putFile(record, seen));
   }
+
+  const readFile = (path: string): Promise<SeenFile | undefined> =>
+    files('read', async () => {
+      const sql = `SELECT sha256, mtime, first_seen_at, changed_at FROM files WHERE path = ?1`;
+      return (await db.prepare(sql).bind(path).first<SeenFile>()) ?? undefined;
+    });
 
   /** Removes the article and the file record, in one batch with the D1 store of this database. */
   async function removeWithFile(path: string): Promise<boolean> {
@@ -69,14 +123,33 @@ export function createD1Publisher(db: D1Database, store: FeedStore, parseOptions
       if (bytes.length > parseOptions.maxBytes) {
         return { ok: false, status: 413, reason: oversizeReason(bytes.length, parseOptions.maxBytes) };
       }
-      const parsed = parseArticle({ path, bytes, mtime }, parseOptions);
-      if (!parsed.ok) return { ok: false, status: 422, reason: parsed.error.reason };
-      const record: StoredFile = { path, sha256: await sha256Hex(bytes), size: bytes.length, mtime: mtime.toISOString() };
-
-      const before = await putWithFile(parsed.article, record);
-      if (before === undefined) return { ok: true, change: 'created' };
-      const same = before.sha256 === record.sha256 && before.mtime === record.mtime;
-      return { ok: true, change: same ? 'unchanged' : 'updated' };
+      const sha256 = await sha256Hex(bytes);
+      // Read, date, write: the write fails if another upload of the path got in between, and
+      // is then read and dated again, so the article's dates always match the record kept.
+      for (let attempt = 1; ; attempt++) {
+        const seen = await readFile(path);
+        const times = fileTimes(seen, sha256, mtime, now());
+        const parsed = parseArticle(
+          {
+            path,
+            bytes,
+            mtime,
+            firstSeenAt: new Date(times.firstSeenAt),
+            ...(times.changedAt === null ? {} : { changedAt: new Date(times.changedAt) }),
+          },
+          parseOptions,
+        );
+        if (!parsed.ok) return { ok: false, status: 422, reason: parsed.error.reason };
+        const record: FileRecord = { path, sha256, size: bytes.length, mtime: mtime.toISOString(), ...times };
+        try {
+          const before = await putWithFile(parsed.article, record, seen);
+          if (before === undefined) return { ok: true, change: 'created' };
+          const same = before.sha256 === record.sha256 && before.mtime === record.mtime;
+          return { ok: true, change: same ? 'unchanged' : 'updated' };
+        } catch (error) {
+          if (attempt >= MAX_ATTEMPTS || !isStaleRecord(error)) throw error;
+        }
+      }
     },
 
     remove: (path: string): Promise<boolean> => removeWithFile(path),

@@ -10,6 +10,21 @@ import type { PutResult } from '../store/types.ts';
 import { articleValues, invalidDates } from './d1-rows.ts';
 import { ALL_STATES, COLUMNS, COMMIT, placeholders, PUBLISH_STAGED, SETTLE_PASS } from './d1-write-sql.ts';
 
+/** A `files` row as D1 keeps it: the listed fields plus the times that date its article (epoch ms). */
+export interface FileRecord extends StoredFile {
+  firstSeenAt: number;
+  /** null: the bytes never changed since the first upload. */
+  changedAt: number | null;
+}
+
+/** A `files` row as read back (`first_seen_at` is NULL on rows older than the column). */
+export interface SeenFile {
+  sha256: string;
+  mtime: string;
+  first_seen_at: number | null;
+  changed_at: number | null;
+}
+
 /** Reads a write's answer from the rows its statements returned. */
 export type Answer<T> = (rows: unknown[][]) => T;
 
@@ -109,16 +124,36 @@ export class WriteBatch {
     return (rows) => rows[found]!.length > 0;
   }
 
-  /** Records an uploaded file (d1-publisher.ts); answers the record it replaced, if any. */
-  putFile(file: StoredFile): Answer<Pick<StoredFile, 'sha256' | 'mtime'> | undefined> {
+  /**
+   * Records an uploaded file (d1-publisher.ts); answers the record it replaced, if any. The
+   * whole batch fails (constraint `file_record_changed`) unless the path's record is still
+   * `seen`, the one the caller read and dated the article from (undefined: there was none).
+   */
+  putFile(file: FileRecord, seen: SeenFile | undefined): Answer<Pick<StoredFile, 'sha256' | 'mtime'> | undefined> {
+    if (seen === undefined) {
+      this.#add(`INSERT INTO put_file_gate (stale) SELECT 1 FROM files WHERE path = ?1`, file.path);
+    } else {
+      this.#add(
+        `INSERT INTO put_file_gate (stale) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM files WHERE path = ?1
+          AND sha256 = ?2 AND mtime = ?3 AND first_seen_at IS ?4 AND changed_at IS ?5)`,
+        file.path,
+        seen.sha256,
+        seen.mtime,
+        seen.first_seen_at,
+        seen.changed_at,
+      );
+    }
     const previous = this.#add(`SELECT sha256, mtime FROM files WHERE path = ?1`, file.path);
     this.#add(
-      `INSERT INTO files (path, sha256, size, mtime) VALUES (?1, ?2, ?3, ?4)
-        ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, mtime = excluded.mtime`,
+      `INSERT INTO files (path, sha256, size, mtime, first_seen_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, mtime = excluded.mtime,
+          first_seen_at = excluded.first_seen_at, changed_at = excluded.changed_at`,
       file.path,
       file.sha256,
       file.size,
       file.mtime,
+      file.firstSeenAt,
+      file.changedAt,
     );
     return (rows) => rows[previous]![0] as Pick<StoredFile, 'sha256' | 'mtime'> | undefined;
   }

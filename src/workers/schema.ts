@@ -1,6 +1,6 @@
 // The D1 schema behind the Workers store and publisher, applied lazily once per isolate and
 // binding. Every statement is idempotent (`IF NOT EXISTS`), so D1_SCHEMA can also become a
-// migration file as it stands.
+// migration file as it stands; columns added later are in D1_ADDED_COLUMNS.
 import type { D1Database } from '@cloudflare/workers-types';
 import { ConfigError } from '../errors.ts';
 
@@ -80,7 +80,9 @@ export const D1_SCHEMA: readonly string[] = [
   path TEXT PRIMARY KEY,
   sha256 TEXT NOT NULL,
   size INTEGER NOT NULL,
-  mtime TEXT NOT NULL
+  mtime TEXT NOT NULL,
+  first_seen_at INTEGER,  -- epoch ms of the path's first upload; NULL on rows older than the column
+  changed_at INTEGER      -- epoch ms of the last upload that changed its bytes; NULL = never changed
 )`,
   `CREATE TABLE IF NOT EXISTS put_incoming (${ARTICLE_COLUMN_DEFS},
   outcome TEXT,
@@ -90,6 +92,9 @@ export const D1_SCHEMA: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS put_settle (path TEXT PRIMARY KEY)`,
   // Always empty: a write that finds a scheduled article due inserts here and fails, whole.
   `CREATE TABLE IF NOT EXISTS put_gate (due INTEGER CONSTRAINT scheduled_article_due CHECK (due = 0))`,
+  // Always empty too: an upload that finds its path's file record changed since it read it
+  // fails here, whole, and is read and sent again (d1-publisher.ts).
+  `CREATE TABLE IF NOT EXISTS put_file_gate (stale INTEGER CONSTRAINT file_record_changed CHECK (stale = 0))`,
   `CREATE TRIGGER IF NOT EXISTS articles_live_added AFTER INSERT ON articles WHEN new.state = 'live'
 BEGIN
   INSERT INTO spellings (section_slug, spelling, articles) VALUES (new.section_slug, new.section, 1)
@@ -110,6 +115,16 @@ BEGIN
 END`,
 ];
 
+/**
+ * Columns added to a table after its first release. D1_SCHEMA creates new tables with them;
+ * applyD1Schema adds the missing ones to a database made by an older version (SQLite has no
+ * `ADD COLUMN IF NOT EXISTS`, so what a table has is read first). Only nullable columns here.
+ */
+export const D1_ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = [
+  { table: 'files', column: 'first_seen_at', type: 'INTEGER' },
+  { table: 'files', column: 'changed_at', type: 'INTEGER' },
+];
+
 /** Throws a ConfigError unless `db` is a D1 database binding; `factory` names the caller. */
 export function assertD1Database(db: unknown, factory: string): asserts db is D1Database {
   const candidate = db as Partial<D1Database> | null | undefined;
@@ -123,9 +138,31 @@ export function assertD1Database(db: unknown, factory: string): asserts db is D1
 
 const applied = new WeakMap<D1Database, Promise<void>>();
 
-/** Applies D1_SCHEMA now, in one transaction. */
+/** Applies D1_SCHEMA now, in one transaction, then adds any of D1_ADDED_COLUMNS missing. */
 export async function applyD1Schema(db: D1Database): Promise<void> {
-  await db.batch(D1_SCHEMA.map((sql) => db.prepare(sql)));
+  const tables = [...new Set(D1_ADDED_COLUMNS.map(({ table }) => table))];
+  const results = await db.batch([
+    ...D1_SCHEMA.map((sql) => db.prepare(sql)),
+    ...tables.map((table) => db.prepare(`PRAGMA table_info(${table})`)),
+  ]);
+  const missing = missingColumns(tables, results.slice(D1_SCHEMA.length).map((result) => result.results));
+  if (missing.length === 0) return;
+  const alter = missing.map(({ table, column, type }) => db.prepare(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`));
+  try {
+    await db.batch(alter);
+  } catch (error) {
+    // Another isolate may have added them in the meantime: only a column still missing is a failure.
+    const again = await db.batch(tables.map((table) => db.prepare(`PRAGMA table_info(${table})`)));
+    if (missingColumns(tables, again.map((result) => result.results)).length > 0) throw error;
+  }
+}
+
+/** The D1_ADDED_COLUMNS absent from `info`, the `PRAGMA table_info` rows of each of `tables`. */
+function missingColumns(tables: string[], info: unknown[][]): (typeof D1_ADDED_COLUMNS)[number][] {
+  const present = new Set(
+    tables.flatMap((table, i) => (info[i] as { name: string }[]).map(({ name }) => `${table}.${name}`)),
+  );
+  return D1_ADDED_COLUMNS.filter(({ table, column }) => !present.has(`${table}.${column}`));
 }
 
 /** Applies D1_SCHEMA once per isolate and binding; a failure is retried on the next call. */

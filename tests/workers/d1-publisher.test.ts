@@ -128,6 +128,87 @@ describe('createD1Publisher', () => {
     expect(file?.sha256).toBe(await sha256Hex(markdown(title!)));
   });
 
+  describe('dates', () => {
+    const NOW = new Date('2025-06-01T00:00:00Z');
+    const text = (body: string) => new TextEncoder().encode(`News\n\nA headline\n\n${body}\n`);
+    const datesOf = async (path: string) => {
+      const article = await store.get(path);
+      return { publishedAt: article?.publishedAt.toISOString(), updatedAt: article?.updatedAt.toISOString() };
+    };
+
+    beforeEach(() => {
+      publisher = createD1Publisher(db, store, PARSE_OPTIONS, { now: () => NOW });
+    });
+
+    it('dates a new file by its mtime, and a re-upload of the same bytes with a newer mtime changes nothing', async () => {
+      await publisher.put('news/talks.txt', text('Body.'), MTIME);
+      const revision = await store.revision();
+      // `wirefeed publish` re-uploads a touched file: same hash, newer mtime.
+      expect(await publisher.put('news/talks.txt', text('Body.'), LATER)).toEqual({ ok: true, change: 'updated' });
+      expect(await datesOf('news/talks.txt')).toEqual({ publishedAt: MTIME.toISOString(), updatedAt: MTIME.toISOString() });
+      expect((await publisher.list())[0]?.mtime).toBe(LATER.toISOString());
+      expect(await store.revision()).toBe(revision);
+    });
+
+    it('moves updatedAt and keeps publishedAt when the bytes change', async () => {
+      await publisher.put('news/talks.txt', text('Body.'), MTIME);
+      await publisher.put('news/talks.txt', text('Body, typo fixed.'), LATER);
+      expect(await datesOf('news/talks.txt')).toEqual({ publishedAt: MTIME.toISOString(), updatedAt: LATER.toISOString() });
+      // Touching it again afterwards keeps both.
+      await publisher.put('news/talks.txt', text('Body, typo fixed.'), new Date('2025-04-01T00:00:00Z'));
+      expect(await datesOf('news/talks.txt')).toEqual({ publishedAt: MTIME.toISOString(), updatedAt: LATER.toISOString() });
+
+      await publisher.put('news/launch.md', markdown('Launch day'), MTIME);
+      expect(await datesOf('news/launch.md')).toEqual({
+        publishedAt: '2025-02-01T09:00:00.000Z',
+        updatedAt: '2025-02-01T09:00:00.000Z',
+      });
+      await publisher.put('news/launch.md', markdown('Launch day, fixed'), LATER);
+      expect(await datesOf('news/launch.md')).toEqual({ publishedAt: '2025-02-01T09:00:00.000Z', updatedAt: LATER.toISOString() });
+    });
+
+    it('caps an upload time at now and never records a change before the first upload', async () => {
+      await publisher.put('news/future.txt', text('Body.'), new Date('2030-01-01T00:00:00Z'));
+      expect(await datesOf('news/future.txt')).toEqual({ publishedAt: NOW.toISOString(), updatedAt: NOW.toISOString() });
+
+      await publisher.put('news/talks.txt', text('Body.'), LATER);
+      await publisher.put('news/talks.txt', text('Edited with an old mtime.'), MTIME);
+      expect(await datesOf('news/talks.txt')).toEqual({ publishedAt: LATER.toISOString(), updatedAt: LATER.toISOString() });
+    });
+
+    it('dates the article from the record it keeps when uploads of a path race', async () => {
+      const mtimes = Array.from({ length: 8 }, (_, i) => new Date(MTIME.getTime() + i * 3_600_000));
+      const other = createD1Publisher(db, createD1Store(db), PARSE_OPTIONS, { now: () => NOW });
+      const publishers = [publisher, other];
+      await Promise.all(mtimes.map((mtime, i) => publishers[i % 2]!.put('news/race.txt', text(`Version ${i}`), mtime)));
+      const row = await db
+        .prepare(`SELECT first_seen_at, changed_at FROM files WHERE path = 'news/race.txt'`)
+        .first<{ first_seen_at: number; changed_at: number | null }>();
+      // Only one upload was the first; every later one replaced other bytes, so it is a change.
+      expect(row?.changed_at).not.toBeNull();
+      expect(mtimes.map((mtime) => mtime.getTime())).toContain(row?.first_seen_at);
+      const article = await store.get('news/race.txt');
+      expect(article?.publishedAt.getTime()).toBe(row?.first_seen_at);
+      expect(article?.updatedAt.getTime()).toBe(row?.changed_at ?? row?.first_seen_at);
+    });
+
+    it('forgets the times of a deleted path: re-added, it is new', async () => {
+      await publisher.put('news/talks.txt', text('Body.'), MTIME);
+      await publisher.remove('news/talks.txt');
+      await publisher.put('news/talks.txt', text('Body.'), LATER);
+      expect(await datesOf('news/talks.txt')).toEqual({ publishedAt: LATER.toISOString(), updatedAt: LATER.toISOString() });
+    });
+
+    it('dates a file-name-dated file by its name, whatever its mtime', async () => {
+      await publisher.put('news/2019-03-01-talks.txt', text('Body.'), MTIME);
+      expect(await datesOf('news/2019-03-01-talks.txt')).toEqual({
+        publishedAt: '2019-03-01T00:00:00.000Z',
+        updatedAt: '2019-03-01T00:00:00.000Z',
+      });
+      expect((await store.get('news/2019-03-01-talks.txt'))?.slug).toBe('2019-03-01-talks');
+    });
+  });
+
   it('works with any FeedStore, putting the article before the file record', async () => {
     const memory = createMemoryStore();
     const withMemory = createD1Publisher(db, memory, PARSE_OPTIONS);
