@@ -10,6 +10,8 @@ export const MAX_FEED_LIMIT = 500;
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 export const DEFAULT_SETTLE_MS = 300;
 export const DEFAULT_SECTION = 'General';
+/** The state folder's name inside the articles folder when STATE_DIR is not set. */
+export const STATE_FOLDER = '.wirefeed';
 
 export interface SiteConfig {
   /** Absolute, no trailing slash: `https://news.example.com` or `https://example.com/feeds`. */
@@ -34,6 +36,10 @@ export interface Config {
   hubs: string[];
   maxFileBytes: number;
   settleMs: number;
+  /** Watch engine: `auto` (native when it loads), `native` or `chokidar`. */
+  watcher: 'auto' | 'native' | 'chokidar';
+  /** The intake's state folder; undefined keeps nothing between runs (`STATE_DIR=off`). */
+  stateDir?: string;
   defaultSection: string;
   /** Bearer token of the publish API; undefined = the API is off. Never log it. */
   publishToken?: string;
@@ -53,6 +59,8 @@ export const SETTINGS = [
   ['WEBSUB_HUBS', 'websub-hubs', 'comma-separated WebSub hub URLs to advertise and notify', 'none'],
   ['MAX_FILE_BYTES', 'max-file-bytes', 'size cap per article file (bytes, or 512KiB, 2MiB)', '1MiB'],
   ['SETTLE_MS', 'settle-ms', 'quiet time before a changed file is read (ms)', String(DEFAULT_SETTLE_MS)],
+  ['WATCHER', 'watcher', 'watch engine: auto (native @parcel/watcher when it loads), native or chokidar', 'auto'],
+  ['STATE_DIR', 'state-dir', 'folder keeping what each file gave between runs, or off', 'ARTICLES_DIR/.wirefeed'],
   ['DEFAULT_SECTION', 'default-section', 'section of Markdown files that name none', DEFAULT_SECTION],
   ['ID_AUTHORITY', 'id-authority', 'domain in article ids (tag:DOMAIN,2026:path); pin it before moving domains', 'host of BASE_URL'],
   ['PUBLISH_TOKEN', 'publish-token', 'bearer token that turns on the publish API at /api (16+ characters; prefer the variable)', 'none: API off'],
@@ -82,6 +90,8 @@ export function resolveConfig(env: Env): Config {
     hubs: parseHubs(env.WEBSUB_HUBS),
     maxFileBytes: parseBytes(env, 'MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES, 1),
     settleMs: parseInteger(env, 'SETTLE_MS', DEFAULT_SETTLE_MS, 0, 60_000),
+    watcher: parseWatcher(nonEmpty(env.WATCHER)),
+    stateDir: parseStateDir(nonEmpty(env.STATE_DIR), nonEmpty(env.ARTICLES_DIR) ?? './articles'),
     defaultSection: nonEmpty(env.DEFAULT_SECTION) ?? DEFAULT_SECTION,
     publishToken: parseToken(env.PUBLISH_TOKEN),
   };
@@ -97,6 +107,18 @@ function parseToken(raw: string | undefined): string | undefined {
     );
   }
   return token;
+}
+
+function parseWatcher(raw: string | undefined): Config['watcher'] {
+  const value = (raw ?? 'auto').toLowerCase();
+  if (value === 'auto' || value === 'native' || value === 'chokidar') return value;
+  throw new ConfigError(`WATCHER="${raw}" is not valid: use auto, native or chokidar`);
+}
+
+/** `off` (or `none`, `false`) keeps no state; the default is a dot-folder the watcher ignores. */
+function parseStateDir(raw: string | undefined, articlesDir: string): string | undefined {
+  if (raw !== undefined && ['off', 'none', 'false', '0'].includes(raw.toLowerCase())) return undefined;
+  return raw ?? `${articlesDir.replace(/[\\/]+$/, '')}/${STATE_FOLDER}`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -12,6 +12,13 @@ import type { Article, ArticleSource, ParseOptions, ParseResult } from './types.
 
 export { isArticlePath, oversizeReason, sectionSlug };
 
+/**
+ * Bumped whenever the same bytes and options may parse to something different: the Node intake
+ * keeps parsed articles between runs (src/node/intake/state.ts) and re-reads every file when
+ * this differs from the version they were parsed with.
+ */
+export const PARSER_VERSION = 2;
+
 /** Defaults for the options that have sensible ones; `baseUrl` and `idAuthority` are the site's. */
 export const DEFAULT_PARSE_OPTIONS = {
   defaultSection: 'General',

@@ -12,9 +12,9 @@ import { createMemoryStore } from '../store/drivers/memory.ts';
 import type { FeedStore, Rejection } from '../store/types.ts';
 import { FEED_FORMATS, articlePath, feedPath, pagePath } from '../urls.ts';
 import { BUILD_MARKER, openBuildOutput, type BuildOutput } from './build-output.ts';
-import { createIndexer } from './indexer.ts';
+import { scanOnce } from './intake/intake.ts';
 import { exportFile, headerPattern } from './static-paths.ts';
-import { runLimited, scanFolder } from './watcher.ts';
+import { runLimited } from './run-limited.ts';
 
 export interface BuildOptions {
   /** The articles folder; wins over `env.ARTICLES_DIR`. */
@@ -82,7 +82,7 @@ export async function buildSite({ dir, out, env, log = console.log }: BuildOptio
   });
   const exporter = createExporter(app, output, log);
   try {
-    await scanFolder(articlesDir, createIndexer({ dir: articlesDir, store, parseOptions, log: (line) => log(`[build] ${line}`) }));
+    await scanOnce({ dir: articlesDir, store, parseOptions, stateDir: config.stateDir, log: (line) => log(`[build] ${line}`) });
     await exportEverything(exporter, store, config.feedLimit);
     await output.commit();
   } catch (error) {

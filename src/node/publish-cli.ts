@@ -1,18 +1,19 @@
 // `wirefeed publish [DIR] --to URL`: makes a server's articles equal to a local folder through the
 // publish API (api.ts), by hash and mtime, so a re-run after an interruption finishes the job.
 // `--watch` then pushes every add, change and delete as it happens.
-import { watch } from 'chokidar';
-import type { Stats } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isArticlePath } from '../article/parse.ts';
 import { DEFAULT_SETTLE_MS } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { sha256Hex, type StoredFile } from '../publish.ts';
 import { createClient, messageOf, reasonOf, TokenRefusedError } from './publish-client.ts';
-import { walkFiles } from './publisher.ts';
-import { isIgnored } from './watcher.ts';
+import { startChangeFeed } from './intake/change-feed.ts';
+import { chooseEngine, type WatcherChoice } from './intake/engine.ts';
+import { whenSettled } from './intake/settle.ts';
+import { walkArticles } from './intake/walk.ts';
+import { runLimited } from './run-limited.ts';
 
 export const PUBLISH_HELP = `  --to URL             the wirefeed server, e.g. https://feeds.example.com (required)
   --token TOKEN        its PUBLISH_TOKEN; better set PUBLISH_TOKEN in the environment (never printed)
@@ -99,7 +100,7 @@ function createPusher(dir: string, options: SyncOptions) {
     const summary: SyncSummary = { uploaded: 0, deleted: 0, unchanged: 0, failed: 0 };
     const stored = new Map((await client.list()).map((file) => [file.path, file]));
     for (const path of stored.keys()) onServer.add(path);
-    const paths = await walkFiles(dir, { links: true });
+    const paths = (await walkArticles(dir)).files;
     const present = new Set(paths);
     const gone = [...stored.keys()].filter((path) => !present.has(path));
     if (paths.length === 0 && gone.length > 0 && !options.allowEmpty) {
@@ -120,7 +121,7 @@ function createPusher(dir: string, options: SyncOptions) {
       }
     };
     let done = 0;
-    await runLimited(paths, concurrency, options.signal, async (path) => {
+    await runLimited(paths, concurrency, async (path) => {
       await settle(path, async () => {
         const local = await readLocal(dir, path);
         const file = stored.get(path);
@@ -129,12 +130,12 @@ function createPusher(dir: string, options: SyncOptions) {
         return options.dryRun ? { kind: 'uploaded', line: `would upload ${path}` } : push(path, local);
       });
       progress(`uploading ${++done}/${paths.length}`);
-    });
+    }, { signal: options.signal });
     done = 0;
-    await runLimited(gone, concurrency, options.signal, async (path) => {
+    await runLimited(gone, concurrency, async (path) => {
       await settle(path, async () => (options.dryRun ? { kind: 'deleted', line: `would delete ${path}` } : push(path)));
       progress(`deleting ${++done}/${gone.length}`);
-    });
+    }, { signal: options.signal });
     return summary;
   }
 
@@ -145,52 +146,60 @@ function createPusher(dir: string, options: SyncOptions) {
  * Runs `--watch`: a first sync, then one push per settled file event until `signal` aborts.
  * Resolves with everything done, the first sync included.
  */
-export async function watchFolder(options: SyncOptions & { settleMs?: number; signal: AbortSignal }): Promise<SyncSummary> {
+export async function watchFolder(options: SyncOptions & { settleMs?: number; watcher?: WatcherChoice; signal: AbortSignal }): Promise<SyncSummary> {
   const { log = () => {}, settleMs = DEFAULT_SETTLE_MS } = options;
   const dir = await realpath(options.dir);
   const pusher = createPusher(dir, { ...options, progress: undefined });
-  const toPath = (file: string) => relative(dir, file).split(sep).join('/');
-  const watcher = watch(dir, {
-    ignoreInitial: true,
-    followSymlinks: false,
-    ignored: (file: string, stats?: Stats) => isIgnored(toPath(file), stats),
-    // The same settle rule as the server's watcher (src/node/watcher.ts): never push a half-written file.
-    awaitWriteFinish: settleMs > 0 ? { stabilityThreshold: settleMs, pollInterval: Math.min(100, settleMs) } : false,
-  });
+  const { engine, reason } = chooseEngine(options.watcher ?? 'auto');
   let fatal: unknown;
   const stop = new AbortController();
   const summary: SyncSummary = { uploaded: 0, deleted: 0, unchanged: 0, failed: 0 };
-  const onPath = (path: string) => {
-    if (!isArticlePath(path) || stop.signal.aborted) return;
-    pusher.push(path).then(
-      (outcome) => {
-        summary[outcome.kind] += 1;
-        log(outcome.line);
-      },
-      (error: unknown) => {
-        if (error instanceof TokenRefusedError) fatal ??= error;
-        if (fatal) stop.abort();
-        else if (!options.signal.aborted) log(`failed ${path}: ${messageOf(error)}`);
-      },
-    );
+  const count = (outcome: Outcome) => {
+    summary[outcome.kind] += 1;
+    log(outcome.line);
   };
-  const onFile = (file: string) => onPath(toPath(file));
-  watcher.on('add', onFile).on('change', onFile).on('unlink', onFile);
-  // A removed folder: whatever the server has under it goes too (as src/node/watcher.ts does).
-  watcher.on('unlinkDir', (folder: string) => {
-    const prefix = `${toPath(folder)}/`;
-    for (const path of pusher.onServer) if (path.startsWith(prefix)) onPath(path);
+  const fail = (path: string) => (error: unknown) => {
+    if (error instanceof TokenRefusedError) fatal ??= error;
+    if (fatal) stop.abort();
+    else if (!options.signal.aborted) log(`failed ${path}: ${messageOf(error)}`);
+  };
+  // The server's settle rule (src/node/intake/settle.ts): never push a half-written file.
+  const settling = new Set<string>();
+  const onPath = (path: string) => {
+    if (!isArticlePath(path) || stop.signal.aborted || settling.has(path)) return;
+    settling.add(path);
+    const file = join(dir, ...path.split('/'));
+    void whenSettled(file, settleMs, (name) => stat(name).catch(() => undefined))
+      .then(() => {
+        settling.delete(path);
+        return stop.signal.aborted ? undefined : pusher.push(path).then(count);
+      })
+      .catch(fail(path));
+  };
+  const feed = startChangeFeed({
+    dir,
+    engine,
+    log: (line) => log(`[watch] ${line}`),
+    onPath,
+    // A removed folder: whatever the server has under it goes too.
+    onFolderGone(folder) {
+      for (const path of pusher.onServer) if (path.startsWith(`${folder}/`)) onPath(path);
+    },
+    async onResync() {
+      const again = await pusher.syncAll().catch((error: unknown) => void fail('(folder)')(error));
+      if (again) for (const kind of ['uploaded', 'deleted', 'unchanged', 'failed'] as const) summary[kind] += again[kind];
+    },
   });
-  watcher.on('error', (error: unknown) => log(`[watch] error: ${messageOf(error)}`));
   options.signal.addEventListener('abort', () => stop.abort(), { once: true });
   try {
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    await feed.ready;
+    log(`[watch] engine: ${feed.mode} (${reason})`);
     const first = await pusher.syncAll();
     for (const kind of ['uploaded', 'deleted', 'unchanged', 'failed'] as const) summary[kind] += first[kind];
     log(`synced: ${formatSummary(first)}; watching ${options.dir}`);
     if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
   } finally {
-    await watcher.close();
+    await feed.close();
     await pusher.idle();
   }
   if (fatal) throw fatal;
@@ -303,18 +312,6 @@ async function readLocal(dir: string, path: string): Promise<{ bytes: Uint8Array
 async function isSame(local: { bytes: Uint8Array; mtime: Date }, stored: StoredFile): Promise<boolean> {
   const second = (ms: number) => Math.floor(ms / 1000);
   return second(local.mtime.getTime()) === second(Date.parse(stored.mtime)) && (await sha256Hex(local.bytes)) === stored.sha256;
-}
-
-/** The watcher's rule: dotfiles and dot-folders anywhere, and files that are not articles. */
-async function runLimited<T>(items: T[], limit: number, signal: AbortSignal | undefined, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      signal?.throwIfAborted();
-      await task(items[next++]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function throttled(write: (text: string) => void): (text: string) => void {

@@ -5,6 +5,7 @@ import { lstat, mkdir, readdir, readFile, realpath, rename, rmdir, stat, unlink,
 import { dirname, join, sep } from 'node:path';
 import { isArticlePath, oversizeReason, parseArticle } from '../article/parse.ts';
 import type { ParseOptions } from '../article/types.ts';
+import { walkArticles } from './intake/walk.ts';
 import { sha256Hex, type PublishOutcome, type Publisher, type StoredFile } from '../publish.ts';
 
 export interface FolderPublisherOptions {
@@ -94,7 +95,7 @@ export function createFolderPublisher({ dir, parseOptions }: FolderPublisherOpti
 
   async function list(): Promise<StoredFile[]> {
     const base = await root();
-    const paths = await walkFiles(base);
+    const paths = (await walkArticles(base)).files;
     const present = new Set(paths);
     const files: StoredFile[] = [];
     let next = 0;
@@ -158,21 +159,3 @@ async function pruneEmptyFolders(folder: string, base: string): Promise<void> {
   }
 }
 
-/**
- * Article files under `base`, relative with POSIX separators, by the watcher's rules: dot-entries
- * skipped, symlinked folders not followed; symlinked files only with `links` (the sync client).
- */
-export async function walkFiles(base: string, { links = false } = {}, prefix = ''): Promise<string[]> {
-  const found: string[] = [];
-  const entries = await readdir(join(base, prefix), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (prefix !== '' && error.code === 'ENOENT') return [];
-    throw error;
-  });
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) found.push(...(await walkFiles(base, { links }, path)));
-    else if ((entry.isFile() || (links && entry.isSymbolicLink())) && isArticlePath(path)) found.push(path);
-  }
-  return found;
-}

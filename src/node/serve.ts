@@ -1,4 +1,4 @@
-// Wires the Node service together: config -> memory store -> watcher -> Hono app -> HTTP server.
+// Wires the Node service together: config -> memory store -> intake -> Hono app -> HTTP server.
 import type { Context, Hono } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { stat } from 'node:fs/promises';
@@ -12,13 +12,14 @@ import { NODE_ENCODERS } from './encoders.ts';
 import { createFolderPublisher } from './publisher.ts';
 import { startScheduler } from './scheduler.ts';
 import { startServer } from './server.ts';
-import { startWatcher, type ArticleWatcher } from './watcher.ts';
+import { chooseEngine } from './intake/engine.ts';
+import { startIntake, type Intake } from './intake/intake.ts';
 
 export interface Wirefeed {
   config: Config;
   app: Hono;
   store: FeedStore;
-  watcher: ArticleWatcher;
+  intake: Intake;
   port: number;
   close(): Promise<void>;
 }
@@ -64,12 +65,16 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
   });
   const notifier = createHubNotifier({ hubs: config.hubs, site: config.site, log });
   const scheduler = startScheduler({ store, onDue: (sections) => notifier.changed(sections), log: (line) => log(`[scheduler] ${line}`) });
-  const watcher = startWatcher({
+  const { engine, reason } = chooseEngine(config.watcher);
+  log(`[intake] watch engine: ${engine.name} (${reason}); state: ${config.stateDir ?? 'off (STATE_DIR=off)'}`);
+  const intake = startIntake({
     dir: config.articlesDir,
     store,
     parseOptions,
     settleMs: config.settleMs,
-    log: (line) => log(`[watcher] ${line}`),
+    engine,
+    stateDir: config.stateDir,
+    log: (line) => log(`[intake] ${line}`),
     onProgress,
     onChange({ path, sections, kind }) {
       if (kind === 'scheduled') scheduler.add(path);
@@ -80,14 +85,15 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
   const stop = async () => {
     scheduler.close();
     notifier.close();
-    await Promise.all([watcher.close(), server.close()]);
+    await Promise.all([intake.close(), server.close()]);
   };
   try {
     const started = performance.now();
-    await watcher.ready;
+    const scan = await intake.ready;
     ready = true;
     const { articles, sections } = await store.status();
-    log(`indexed ${articles} articles in ${sections.length} sections in ${Math.round(performance.now() - started)} ms; serving ${config.site.baseUrl}`);
+    const read = scan.read === scan.files ? '' : ` (${scan.read} read, ${scan.files - scan.read} unchanged since the last run)`;
+    log(`indexed ${articles} articles in ${sections.length} sections from ${scan.files} files${read} in ${Math.round(performance.now() - started)} ms; serving ${config.site.baseUrl}`);
   } catch (error) {
     await stop();
     throw error;
@@ -96,7 +102,7 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
     config,
     app,
     store,
-    watcher,
+    intake,
     port: server.port,
     close: stop,
   };

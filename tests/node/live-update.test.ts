@@ -15,7 +15,7 @@ beforeEach(async () => {
   temp = await makeTempDir();
   await temp.write('old.txt', txtArticle('World', 'Old news'));
   wirefeed = await startWirefeed({ ARTICLES_DIR: temp.dir, PORT: '0', HOST: '127.0.0.1' }, { log: () => {} });
-  await wirefeed.watcher.watching;
+  await wirefeed.intake.watching;
 });
 
 afterEach(async () => {

@@ -31,7 +31,7 @@ beforeEach(async () => {
     { ARTICLES_DIR: a.dir, PORT: '0', HOST: '127.0.0.1', PUBLISH_TOKEN: TOKEN, SETTLE_MS: '50', MAX_FILE_BYTES: '4KiB' },
     { log: (line) => lines.push(line) },
   );
-  await server.watcher.watching;
+  await server.intake.watching;
 });
 
 afterEach(async () => {

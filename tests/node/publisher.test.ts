@@ -105,7 +105,7 @@ describe('createFolderPublisher', () => {
     const token = 'publisher-test-token-1234';
     const server = await startWirefeed({ ARTICLES_DIR: temp.dir, PORT: '0', HOST: '127.0.0.1', PUBLISH_TOKEN: token, SETTLE_MS: '50' }, { log: () => {} });
     try {
-      await server.watcher.watching;
+      await server.intake.watching;
       const paths = ['a', 'b/c', 'b/c/d', 'e'].flatMap((folder) => [1, 2, 3].map((n) => `${folder}/file-${n}.txt`));
       const responses = await Promise.all(
         paths.map((path) =>

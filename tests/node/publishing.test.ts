@@ -34,7 +34,7 @@ beforeEach(async () => {
     { ARTICLES_DIR: temp.dir, PORT: '0', HOST: '127.0.0.1', WEBSUB_HUBS: hubUrl },
     { log: (line) => lines.push(line) },
   );
-  await wirefeed.watcher.watching;
+  await wirefeed.intake.watching;
 });
 
 afterEach(async () => {

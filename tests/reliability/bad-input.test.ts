@@ -71,7 +71,7 @@ async function startService({ temp, outside, dir }: Awaited<ReturnType<typeof ma
     { ARTICLES_DIR: temp.dir, PORT: '0', HOST: '127.0.0.1', MAX_FILE_BYTES: maxFileBytes, SETTLE_MS: String(SETTLE_MS), FEED_LIMIT: '500' },
     { log: () => {} },
   );
-  await wirefeed.watcher.watching;
+  await wirefeed.intake.watching;
   const get = (path: string) => fetch(`http://127.0.0.1:${wirefeed.port}${path}`);
   return {
     dir,
@@ -192,7 +192,7 @@ async function runLive(service: Service, kind: BadKind, round: number): Promise<
     await waitFor(async () => statusMatches(await service.status(), expected, 1), { timeoutMs: 3000 }).catch(() => undefined);
     // Anything else would arrive within another settle window.
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS * 3));
-    await service.wirefeed.watcher.idle();
+    await service.wirefeed.intake.idle();
     try {
       await expectOutcome(service, expected, [sentinel]);
       if (kind.then) {

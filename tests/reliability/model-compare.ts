@@ -10,7 +10,7 @@ import { createApp } from '../../src/app.ts';
 import { isArticlePath } from '../../src/article/parse.ts';
 import type { Article } from '../../src/article/types.ts';
 import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../../src/config.ts';
-import { createIndexer, type Indexer } from '../../src/node/indexer.ts';
+import { createIndexer, type Indexer } from '../../src/node/intake/indexer.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import type { Rejection } from '../../src/store/types.ts';
 import { FEED_FILES, FEED_FORMATS } from '../../src/urls.ts';

@@ -171,7 +171,7 @@ describe('wirefeed publish, SIGKILLed mid-sync', () => {
     const summary = /^uploaded (\d+), deleted (\d+), unchanged (\d+), failed (\d+)$/.exec(final.lines.at(-1) ?? '');
     const folderDiff = compareSnapshots(await snapshotFolder(b.dir), await snapshotFolder(a.dir));
     const request = (path: string) => fetch(`${url}${path}`);
-    const settled = await waitUntilServedMatches({ dir: a.dir, env, request, settleMs: 100, idle: () => server.watcher.idle() });
+    const settled = await waitUntilServedMatches({ dir: a.dir, env, request, settleMs: 100, idle: () => server.intake.idle() });
     // Item for item, dates included, what a fresh start over the local folder serves.
     const againstLocal = diffStates(await freshScanState(b.dir, env), await readServedState(request));
     const status = (await (await request('/status')).json()) as { articles: number; rejected: unknown[] };

@@ -7,7 +7,7 @@ import { appendFile, mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { parseOptionsOf, resolveConfig } from '../../src/config.ts';
-import { createIndexer } from '../../src/node/indexer.ts';
+import { createIndexer } from '../../src/node/intake/indexer.ts';
 import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
@@ -53,7 +53,7 @@ describe('the watcher, against a fresh scan of the same folder', () => {
           // Observes every put (calling through), to count slow writes read before their last part.
           const puts = vi.spyOn(server.store, 'put');
           // Half the time the changes begin while chokidar is still setting up behind the first scan.
-          if (awaitWatching) await server.watcher.watching;
+          if (awaitWatching) await server.intake.watching;
           for (const op of ops) {
             transcript.push(await applyOp(temp.dir, op, stats));
             await history.record(temp.dir, ENV);
@@ -64,7 +64,7 @@ describe('the watcher, against a fresh scan of the same folder', () => {
             env: ENV,
             request: (path) => fetch(`http://127.0.0.1:${server.port}${path}`),
             settleMs: SETTLE_MS,
-            idle: () => server.watcher.idle(),
+            idle: () => server.intake.idle(),
             history,
           });
           seen.settleMs.push(result.ms);
@@ -128,7 +128,7 @@ describe('the watcher, against a fresh scan of the same folder', () => {
     const settleMs = 400;
     const server = await startWirefeed({ ...ENV, SETTLE_MS: String(settleMs), ARTICLES_DIR: temp.dir }, { log: () => {} });
     try {
-      await server.watcher.watching;
+      await server.intake.watching;
       const puts = vi.spyOn(server.store, 'put');
       const file = join(temp.dir, 'new-folder', 'nested', 'slow.txt');
       await mkdir(join(temp.dir, 'new-folder', 'nested'), { recursive: true });

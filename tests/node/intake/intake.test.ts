@@ -1,20 +1,22 @@
-// The watcher on a real temporary folder: every change reaches the store by itself.
+// The intake on a real temporary folder, with each watch engine: every change reaches the store by itself.
 import { appendFile, mkdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ParseOptions } from '../../src/article/types.ts';
-import { startWatcher, type ArticleWatcher } from '../../src/node/watcher.ts';
-import { createMemoryStore } from '../../src/store/drivers/memory.ts';
-import type { FeedStore } from '../../src/store/types.ts';
-import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
-import { waitFor } from '../helpers/wait.ts';
+import type { ParseOptions } from '../../../src/article/types.ts';
+import { chooseEngine } from '../../../src/node/intake/engine.ts';
+import { startIntake, type Intake } from '../../../src/node/intake/intake.ts';
+import { createMemoryStore } from '../../../src/store/drivers/memory.ts';
+import type { FeedStore } from '../../../src/store/types.ts';
+import { makeTempDir, txtArticle, type TempDir } from '../../helpers/temp-dir.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const PARSE: ParseOptions = { baseUrl: 'http://localhost:8787', idAuthority: 'localhost', defaultSection: 'General', maxBytes: 1024 * 1024 };
 const SETTLE_MS = 300;
 
 let temp: TempDir;
 let store: FeedStore;
-let watcher: ArticleWatcher | undefined;
+let watcher: Intake | undefined;
+let engineName: 'native' | 'chokidar' = 'native';
 let lines: string[];
 
 beforeEach(async () => {
@@ -29,8 +31,8 @@ afterEach(async () => {
   await temp.remove();
 });
 
-async function start(): Promise<ArticleWatcher> {
-  watcher = startWatcher({ dir: temp.dir, store, parseOptions: PARSE, settleMs: SETTLE_MS, log: (line) => lines.push(line) });
+async function start(): Promise<Intake> {
+  watcher = startIntake({ dir: temp.dir, store, parseOptions: PARSE, settleMs: SETTLE_MS, engine: chooseEngine(engineName).engine, log: (line) => lines.push(line) });
   await watcher.ready;
   await watcher.watching;
   return watcher;
@@ -50,7 +52,11 @@ async function expectTitlesSoon(expected: string[], timeoutMs = 1000) {
   return ms;
 }
 
-describe('startWatcher', () => {
+describe.each(['native', 'chokidar'] as const)('startIntake with the %s engine', (name) => {
+  beforeEach(() => {
+    engineName = name;
+  });
+
   it('indexes the folder on start, nested folders included, skipping dotfiles and temp files', async () => {
     await temp.write('a.txt', txtArticle('Politics', 'Top level'));
     await temp.write('politics/deep/b.txt', txtArticle('Politics', 'Nested'));
@@ -178,7 +184,7 @@ describe('startWatcher', () => {
       puts.push(article.title);
       return put(article);
     };
-    watcher = startWatcher({ dir: temp.dir, store, parseOptions: PARSE, settleMs: SETTLE_MS, log: (line) => lines.push(line) });
+    watcher = startIntake({ dir: temp.dir, store, parseOptions: PARSE, settleMs: SETTLE_MS, engine: chooseEngine(engineName).engine, log: (line) => lines.push(line) });
     // The writer goes on while the scan runs, pausing less than the settle window.
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS / 3));
     await appendFile(join(temp.dir, 'growing.txt'), 'line, then the rest\n\nBody.\n');

@@ -1,0 +1,175 @@
+// Turns a watch engine's reports into the paths the intake must look at again, and keeps
+// watching through what engines hand over in bulk: folders renamed in (walked, and their
+// sub-folders adopted), folders removed (everything under them), lost events (a resync), the
+// articles folder itself removed or replaced, and an engine that cannot start at all (the
+// system's watch limit): then the folder is compared on a timer and serving goes on.
+import { lstat, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isArticlePath } from '../../article/parse.ts';
+import { isWatchLimitError, type WatchEngine, type WatchSink, type WatchSubscription } from './engines/types.ts';
+import { isIgnored, walkArticles } from './walk.ts';
+
+export interface ChangeFeedOptions {
+  /** Real path of the articles folder. */
+  dir: string;
+  /** The engine; undefined compares the folder on a timer only. */
+  engine: WatchEngine | undefined;
+  log: (line: string) => void;
+  /** An article path that may have changed, appeared or gone. */
+  onPath(path: string): void;
+  /** Everything below `folder/` is gone. */
+  onFolderGone(folder: string): void;
+  /** Compare the whole folder with what is known; resolves when done. */
+  onResync(reason: string): Promise<void>;
+  /** Shortest time between two comparisons when polling (default 5 s). */
+  pollMs?: number;
+  /** How often the articles folder itself is checked (default 1 s). */
+  rootCheckMs?: number;
+}
+
+export interface ChangeFeed {
+  /** Resolves once the engine reports changes (or polling has taken over). */
+  ready: Promise<void>;
+  /** `native`, `chokidar` or `polling`. */
+  readonly mode: string;
+  close(): Promise<void>;
+}
+
+export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
+  const { dir, log, pollMs = 5000, rootCheckMs = 1000 } = options;
+  let subscription: WatchSubscription | undefined;
+  let mode = options.engine?.name ?? 'polling';
+  let closed = false;
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
+  let rootId: string | undefined;
+  let rootGone = false;
+
+  const inspect = async (path: string) => {
+    const info = await lstat(join(dir, ...path.split('/'))).catch(() => undefined);
+    if (!info?.isDirectory()) return;
+    // A folder arrived: watch what is inside it, then read what it holds (twice around the
+    // adoption, so nothing written in between is missed).
+    const first = await walkArticles(dir, path).catch(() => undefined);
+    if (!first) return;
+    await subscription?.adopt(path, first.folders);
+    const second = await walkArticles(dir, path).catch(() => first);
+    for (const file of new Set([...first.files, ...second.files])) options.onPath(file);
+  };
+
+  let resyncing: Promise<void> | undefined;
+  let resyncAgain = false;
+  const resync = (reason: string): Promise<void> => {
+    if (resyncing) {
+      resyncAgain = true;
+      return resyncing;
+    }
+    resyncing = options.onResync(reason).finally(() => {
+      resyncing = undefined;
+      if (resyncAgain && !closed) {
+        resyncAgain = false;
+        void resync('changes during the last comparison');
+      }
+    });
+    return resyncing;
+  };
+
+  const sink: WatchSink = {
+    changed(path) {
+      if (closed || isIgnored(path)) return;
+      if (isArticlePath(path)) options.onPath(path);
+      else void inspect(path);
+    },
+    deleted(path) {
+      if (closed || isIgnored(path)) return;
+      if (path === '') return void checkRoot();
+      options.onFolderGone(path);
+      if (isArticlePath(path)) options.onPath(path);
+    },
+    resync(reason) {
+      if (closed) return;
+      log(`events may have been lost (${reason}): comparing the folder`);
+      void resync(reason);
+    },
+  };
+
+  const poll = () => {
+    if (closed) return;
+    const started = performance.now();
+    void resync('polling').finally(() => {
+      const took = performance.now() - started;
+      if (!closed && mode === 'polling') pollTimer = setTimeout(poll, Math.max(pollMs, took * 10)).unref();
+    });
+  };
+
+  const startEngine = async () => {
+    if (!options.engine) return startPolling();
+    try {
+      subscription = await options.engine.start(dir, sink);
+      mode = options.engine.name;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (isWatchLimitError(error)) {
+        log(`cannot watch ${dir}: the system's limit on file watches is reached (${reason}). Raise it with ` +
+          '`sudo sysctl fs.inotify.max_user_watches=524288` (and fs.inotify.max_user_instances), made permanent in /etc/sysctl.d/. ' +
+          `Meanwhile the folder is compared every ${Math.round(pollMs / 1000)} s or more`);
+      } else {
+        log(`cannot watch ${dir} with the ${options.engine.name} engine (${reason}): comparing the folder every ${Math.round(pollMs / 1000)} s or more instead`);
+      }
+      startPolling();
+    }
+  };
+  const startPolling = () => {
+    mode = 'polling';
+    pollTimer = setTimeout(poll, pollMs).unref();
+  };
+
+  // The articles folder itself: removed or renamed away, the last articles stay served until it
+  // is back; replaced (a new folder at the same path), it is watched anew and compared.
+  const identity = async () => {
+    const info = await stat(dir).catch(() => undefined);
+    return info?.isDirectory() ? `${info.dev}:${info.ino}` : undefined;
+  };
+  const checkRoot = async () => {
+    if (closed) return;
+    const now = await identity();
+    if (now === rootId && !rootGone) return;
+    if (now === undefined) {
+      if (rootGone) return;
+      rootGone = true;
+      log(`the articles folder ${dir} is gone: keeping the last articles until it is back`);
+      await subscription?.close();
+      subscription = undefined;
+      return;
+    }
+    rootGone = false;
+    rootId = now;
+    log(`the articles folder ${dir} is back (or was replaced): watching it anew`);
+    await subscription?.close();
+    subscription = undefined;
+    clearTimeout(pollTimer);
+    await startEngine();
+    await resync('articles folder replaced');
+  };
+  const rootTimer = setInterval(() => void checkRoot(), rootCheckMs);
+  rootTimer.unref();
+
+  const ready = (async () => {
+    rootId = await identity();
+    await startEngine();
+  })();
+
+  return {
+    ready,
+    get mode() {
+      return mode;
+    },
+    async close() {
+      closed = true;
+      clearInterval(rootTimer);
+      clearTimeout(pollTimer);
+      await ready.catch(() => undefined);
+      await subscription?.close();
+      await resyncing?.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// Brings the store up to date with one file at a time: publish, update, remove or reject, and
+// records what each file gave. Calls for the same path run one at a time, in order.
+import type { ParseOptions } from '../../article/types.ts';
+import type { FeedStore } from '../../store/types.ts';
+import { readArticleFile, type FileOutcome } from './read-file.ts';
+import { fromStoredArticle, type FileRecord } from './state.ts';
+
+/** Where the indexer keeps what each file gave: the persisted state, or a plain map. */
+export interface RecordBook {
+  readonly records: ReadonlyMap<string, FileRecord>;
+  set(record: FileRecord): void;
+  delete(path: string): void;
+}
+
+export interface IndexerOptions {
+  /** Absolute, real path of the articles folder. */
+  dir: string;
+  store: FeedStore;
+  parseOptions: ParseOptions;
+  log: (line: string) => void;
+  /** What each file gave; defaults to an in-memory book (nothing persisted). */
+  book?: RecordBook;
+  /**
+   * After a put or removal that changed something: the sections whose feeds changed (before and
+   * after), e.g. to notify WebSub hubs. Scheduled articles are reported even during the scan.
+   */
+  onChange?: (change: { path: string; sections: string[]; kind: 'added' | 'updated' | 'removed' | 'scheduled' }) => void;
+  /** The settle window (settle.ts); 0 (the default, for `build`) reads everything at once. */
+  settleMs?: number;
+}
+
+export interface Indexer {
+  /**
+   * Re-reads `path` (relative, POSIX separators) and updates the store. Resolves when done.
+   * `quiet` (the initial scan) logs only rejections: the start-up line sums up the rest.
+   */
+  update(path: string, quiet?: boolean): Promise<void>;
+  /**
+   * Applies an outcome read elsewhere (the read pool). `initial`: the store is still empty, so
+   * an unchanged file publishes what its record says. Not for a path with an update under way.
+   */
+  apply(outcome: FileOutcome, initial: boolean): Promise<void>;
+  /** Drops the record of a path that is gone (the initial scan, for paths gone while stopped). */
+  forget(path: string): void;
+  /** What each path present gave, as last read. */
+  readonly known: ReadonlyMap<string, FileRecord>;
+  /** Resolves when no update is running or queued. */
+  idle(): Promise<void>;
+}
+
+export function createMemoryBook(): RecordBook {
+  const records = new Map<string, FileRecord>();
+  return { records, set: (record) => void records.set(record.path, record), delete: (path) => void records.delete(path) };
+}
+
+/** Creates the per-file indexer shared by the initial scan, reconcile passes and the watcher. */
+export function createIndexer({ dir, store, parseOptions, log, onChange = () => {}, settleMs = 0, book = createMemoryBook() }: IndexerOptions): Indexer {
+  /** Files too recently modified to read, by path: each is looked at again once it is old enough. */
+  const deferred = new Map<string, Promise<void>>();
+  const lastReason = new Map<string, string>();
+  const running = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const readOptions = { dir, parseOptions, settleMs };
+
+  async function apply(outcome: FileOutcome, initial: boolean, quiet = initial): Promise<void> {
+    const { path } = outcome;
+    switch (outcome.kind) {
+      case 'gone':
+        return removed(path);
+      case 'young':
+        return defer(path, outcome.waitMs, quiet);
+      case 'failed':
+        return rejected(path, outcome.reason);
+      case 'same': {
+        const record = book.records.get(path);
+        if (initial && record) return publish(record, initial, quiet);
+        return;
+      }
+      case 'read':
+        book.set(outcome.record);
+        return publish(outcome.record, initial, quiet);
+    }
+  }
+
+  async function publish(record: FileRecord, initial: boolean, quiet: boolean): Promise<void> {
+    const { path, result } = record;
+    if (!result.ok) return rejected(path, result.reason);
+    const article = fromStoredArticle(result.article);
+    const before = initial ? undefined : await store.get(path);
+    const outcome = await store.put(article);
+    if (!outcome.ok) return reportOnce(path, outcome.reason);
+    lastReason.delete(path);
+    if (outcome.change === 'scheduled' && quiet) onChange({ path, sections: [], kind: 'scheduled' });
+    if (quiet || outcome.change === 'unchanged') return;
+    if (outcome.change === 'added') log(`published ${path} (${article.section})`);
+    else if (outcome.change === 'updated') log(`updated ${path}`);
+    else if (outcome.change === 'removed') log(`removed ${path} (draft)`);
+    else log(`scheduled ${path} for ${article.publishedAt.toISOString()}`);
+    const visible = outcome.change === 'added' || outcome.change === 'updated';
+    const sections = [...new Set([before?.sectionSlug, visible ? article.sectionSlug : undefined])].filter((s) => s !== undefined);
+    onChange({ path, sections, kind: outcome.change });
+  }
+
+  async function removed(path: string): Promise<void> {
+    book.delete(path);
+    lastReason.delete(path);
+    const before = await store.get(path);
+    if (!(await store.remove(path))) return;
+    log(`removed ${path}`);
+    onChange({ path, sections: before ? [before.sectionSlug] : [], kind: 'removed' });
+  }
+
+  async function rejected(path: string, reason: string): Promise<void> {
+    await store.reject(path, reason);
+    reportOnce(path, reason);
+  }
+
+  function reportOnce(path: string, reason: string): void {
+    if (lastReason.get(path) === reason) return;
+    lastReason.set(path, reason);
+    log(`rejected ${path}: ${reason}`);
+  }
+
+  function defer(path: string, ms: number, quiet: boolean): void {
+    if (deferred.has(path)) return;
+    const later = new Promise<void>((resolve) => setTimeout(resolve, ms + 5).unref()).then(() => {
+      deferred.delete(path);
+      return update(path, quiet);
+    });
+    deferred.set(path, later);
+  }
+
+  function update(path: string, quiet = false): Promise<void> {
+    const current = running.get(path);
+    if (current) {
+      // A read is under way: read once more after it, however many events arrive meanwhile.
+      again.add(path);
+      return current;
+    }
+    const task = Promise.resolve()
+      .then(() => apply(readArticleFile(path, book.records.get(path), readOptions), false, quiet))
+      .finally(() => {
+        running.delete(path);
+        if (again.delete(path)) void update(path);
+      });
+    running.set(path, task);
+    return task;
+  }
+
+  async function idle(): Promise<void> {
+    while (running.size > 0 || deferred.size > 0) await Promise.all([...running.values(), ...deferred.values()]);
+  }
+
+  return { update, apply: (outcome, initial) => apply(outcome, initial), forget: (path) => book.delete(path), known: book.records, idle };
+}

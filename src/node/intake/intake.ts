@@ -1,0 +1,172 @@
+// The intake: keeps the store equal to the articles folder. A start reads what changed since the
+// persisted state (everything, the first time) with reader threads, then a watch engine reports
+// every change, and each changed file is read once it has settled.
+import { realpath } from 'node:fs/promises';
+import type { ParseOptions } from '../../article/types.ts';
+import { PARSER_VERSION } from '../../article/parse.ts';
+import type { FeedStore } from '../../store/types.ts';
+import { startChangeFeed, type ChangeFeed } from './change-feed.ts';
+import type { WatchEngine } from './engines/types.ts';
+import { createIndexer, createMemoryBook, type Indexer, type IndexerOptions, type RecordBook } from './indexer.ts';
+import { readerFor } from './read-pool.ts';
+import { scanFolder, type ScanSummary } from './scan.ts';
+import { openState, type PersistedState } from './state.ts';
+import { walkArticles } from './walk.ts';
+
+export interface IntakeOptions {
+  /** The articles folder. */
+  dir: string;
+  store: FeedStore;
+  parseOptions: ParseOptions;
+  /** Quiet time before a new or changed file is read (settle.ts). */
+  settleMs: number;
+  /** The watch engine (engine.ts chooses one); undefined compares the folder on a timer. */
+  engine: WatchEngine | undefined;
+  /** The state folder; undefined keeps nothing between runs. */
+  stateDir?: string;
+  /** Reader threads for scans of large folders; 0 reads in-process. */
+  threads?: number;
+  /** Shortest time between two comparisons when no engine can watch (default 5 s). */
+  pollMs?: number;
+  /** How often the articles folder itself is checked for removal or replacement (default 1 s). */
+  rootCheckMs?: number;
+  log?: (line: string) => void;
+  /** Scan progress, for a terminal; without it a log line every few seconds says how far it got. */
+  onProgress?: (done: number, total: number) => void;
+  onChange?: IndexerOptions['onChange'];
+}
+
+export interface Intake {
+  /** Resolves when the initial scan is in the store. */
+  ready: Promise<ScanSummary>;
+  /** Resolves when the engine reports changes and anything missed meanwhile is read. */
+  watching: Promise<void>;
+  /** Resolves when no file is being read (tests use it after the settle window). */
+  idle(): Promise<void>;
+  /** `native`, `chokidar` or `polling` once watching. */
+  readonly mode: string;
+  close(): Promise<void>;
+}
+
+/** Everything that changes what a file parses to: a difference means the state is not used. */
+export function stateFingerprint(parseOptions: ParseOptions): Record<string, string | number> {
+  return { parser: PARSER_VERSION, ...parseOptions };
+}
+
+export function startIntake(options: IntakeOptions): Intake {
+  const log = options.log ?? ((line: string) => console.log(`[intake] ${line}`));
+  let feed: ChangeFeed | undefined;
+  let indexer: Indexer | undefined;
+  let state: PersistedState | undefined;
+  let closed = false;
+  /** Paths reported while the scan runs: read once it is in. */
+  let held: Set<string> | undefined = new Set();
+
+  const onPath = (path: string) => {
+    if (held) held.add(path);
+    else void indexer?.update(path);
+  };
+  const onFolderGone = (folder: string) => {
+    const prefix = `${folder}/`;
+    for (const path of indexer?.known.keys() ?? []) if (path.startsWith(prefix)) onPath(path);
+  };
+
+  const ready = (async () => {
+    const started = performance.now();
+    const dir = await realpath(options.dir);
+    const book = await openBook(options, log);
+    state = book.state;
+    indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange, settleMs: options.settleMs, book: book.book });
+    const startFeed = () =>
+      startChangeFeed({ dir, engine: options.engine, log, onPath, onFolderGone, onResync: () => reconcile(dir, indexer!, options), pollMs: options.pollMs, rootCheckMs: options.rootCheckMs });
+    // The native engine reports from the moment it is subscribed, so it starts beside the scan
+    // and what it reports meanwhile is read after. chokidar's own walk (an lstat per entry) would
+    // compete with the scan: it starts after, and a comparison catches what changed meanwhile.
+    const nativeFirst = options.engine?.name === 'native';
+    if (nativeFirst) feed = startFeed();
+    const readOptions = { dir, parseOptions: options.parseOptions, settleMs: options.settleMs };
+    const summary = await scanFolder(dir, indexer, (count) => readerFor(readOptions, count, options.threads), { onProgress: options.onProgress, log: options.onProgress ? undefined : log });
+    // Files modified within the settle window were left for later (they may be half-written):
+    // wait for them, but no more than ten windows. They are read in the background either way.
+    const limit = new Promise<void>((resolve) => setTimeout(resolve, options.settleMs * 10).unref());
+    await Promise.race([indexer.idle(), limit]);
+    if (!closed && !nativeFirst) feed = startFeed();
+    const waiting = held ?? new Set<string>();
+    held = undefined;
+    for (const path of waiting) void indexer.update(path);
+    return { ...summary, ms: Math.round(performance.now() - started), dir };
+  })();
+
+  const watching = ready.then(async ({ dir }) => {
+    await feed?.ready;
+    if (!closed && feed && options.engine?.name !== 'native') await reconcile(dir, indexer!, options);
+  });
+  // A failed start is reported through `ready`; this branch only keeps it from going unhandled.
+  watching.catch((error: unknown) => log(`comparing the folder failed: ${error instanceof Error ? error.message : String(error)}`));
+
+  return {
+    ready: ready.then(({ dir: _dir, ...summary }) => summary),
+    watching,
+    get mode() {
+      return feed?.mode ?? 'starting';
+    },
+    idle: async () => {
+      await ready;
+      await indexer!.idle();
+    },
+    async close() {
+      closed = true;
+      await ready.catch(() => undefined);
+      await feed?.close();
+      await indexer?.idle();
+      await state?.close();
+    },
+  };
+}
+
+/** The state folder's records when it can be trusted, else an empty book (with one log line why). */
+async function openBook(options: IntakeOptions, log: (line: string) => void): Promise<{ book: RecordBook; state?: PersistedState }> {
+  if (options.stateDir === undefined) return { book: createMemoryBook() };
+  const opened = await openState({ dir: options.stateDir, fingerprint: stateFingerprint(options.parseOptions), log });
+  if (opened.status === 'loaded') log(`state: ${opened.state.records.size} files known from ${options.stateDir}`);
+  else log(`state: ${opened.reason ?? opened.status}; reading every file`);
+  return { book: opened.state, state: opened.state };
+}
+
+/** Compares the folder with what is known and reads whatever changed, appeared or went. */
+async function reconcile(dir: string, indexer: Indexer, options: IntakeOptions): Promise<void> {
+  const { files } = await walkArticles(dir);
+  const present = new Set(files);
+  const updates: Promise<void>[] = [];
+  for (const path of indexer.known.keys()) if (!present.has(path)) updates.push(indexer.update(path));
+  const pool = readerFor({ dir, parseOptions: options.parseOptions, settleMs: options.settleMs }, files.length, options.threads);
+  try {
+    // Only a stat per file here (the records say what is unchanged); whatever differs is read
+    // again through the indexer, one at a time per path like every other change.
+    for (let start = 0; start < files.length; start += 512) {
+      const batch = files.slice(start, start + 512);
+      const outcomes = await pool.read(batch, batch.map((path) => indexer.known.get(path)));
+      for (const outcome of outcomes) if (outcome.kind !== 'same') updates.push(indexer.update(outcome.path));
+    }
+  } finally {
+    await pool.close();
+  }
+  await Promise.all(updates);
+}
+
+/**
+ * One scan, no watching (`wirefeed build`): every file into the store, through the state when
+ * one is configured, so dates and unchanged files carry over between builds too.
+ */
+export async function scanOnce(options: Omit<IntakeOptions, 'engine' | 'settleMs' | 'onChange'>): Promise<ScanSummary> {
+  const log = options.log ?? (() => {});
+  const dir = await realpath(options.dir);
+  const { book, state } = await openBook({ ...options, engine: undefined, settleMs: 0 }, log);
+  const indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, book });
+  const readOptions = { dir, parseOptions: options.parseOptions, settleMs: 0 };
+  try {
+    return await scanFolder(dir, indexer, (count) => readerFor(readOptions, count, options.threads), { onProgress: options.onProgress, log: options.onProgress ? undefined : log });
+  } finally {
+    await state?.close();
+  }
+}

@@ -1,0 +1,107 @@
+// Reads many files at once for the initial scan and reconcile passes: batches of paths go to
+// worker threads (parsing is most of a cold start's CPU, and a 2-core machine has a core to
+// spare beside the event loop), or run in-process when threads are off or cannot start.
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { ReadBatch } from './file-worker.ts';
+import { readArticleFile, type FileOutcome, type KnownFile, type ReadOptions } from './read-file.ts';
+
+export interface ReadPool {
+  /** Outcomes in the order of `paths`. */
+  read(paths: string[], known: (KnownFile | undefined)[]): Promise<FileOutcome[]>;
+  /** How the pool runs, for the start-up log. */
+  readonly mode: string;
+  close(): Promise<void>;
+}
+
+/** Default number of reader threads: one per core, at most four (reads contend for the disk). */
+export function defaultThreads(): number {
+  return Math.min(4, availableParallelism());
+}
+
+/** Below this many files threads cost more to start (a few hundred ms) than they save. */
+export const POOL_MIN_FILES = 2000;
+
+/** The reader for `count` files: threads for large folders, in-process for small ones. */
+export function readerFor(options: ReadOptions, count: number, threads = defaultThreads()): ReadPool {
+  return createReadPool(options, count >= POOL_MIN_FILES ? threads : 0);
+}
+
+/** A pool of `threads` readers; 0 reads in-process. */
+export function createReadPool(options: ReadOptions, threads = defaultThreads()): ReadPool {
+  if (threads <= 0) return inProcess(options, 'in-process');
+  const workers: { worker: Worker; busy: boolean }[] = [];
+  const pending = new Map<number, { resolve: (outcomes: FileOutcome[]) => void; reject: (error: Error) => void }>();
+  const queue: ReadBatch[] = [];
+  let broken: Error | undefined;
+  let nextId = 0;
+  const fallback = inProcess(options, 'in-process');
+
+  const dispatch = () => {
+    for (const slot of workers) {
+      if (slot.busy || queue.length === 0) continue;
+      slot.busy = true;
+      slot.worker.postMessage(queue.shift());
+    }
+  };
+  for (let index = 0; index < threads; index++) {
+    const worker = startWorker(options);
+    const slot = { worker, busy: false };
+    worker.on('message', ({ id, outcomes }: { id: number; outcomes: FileOutcome[] }) => {
+      slot.busy = false;
+      pending.get(id)?.resolve(outcomes);
+      pending.delete(id);
+      dispatch();
+    });
+    // A worker that cannot start (no loader for its source, a resource limit) fails its batches
+    // over to the in-process reader: slower, never wrong.
+    worker.on('error', (error) => {
+      broken ??= error;
+      for (const [id, waiting] of pending) {
+        pending.delete(id);
+        waiting.reject(error);
+      }
+    });
+    worker.unref();
+    workers.push(slot);
+  }
+
+  return {
+    mode: `${threads} reader thread${threads === 1 ? '' : 's'}`,
+    async read(paths, known) {
+      if (broken) return fallback.read(paths, known);
+      const id = nextId++;
+      const answer = new Promise<FileOutcome[]>((resolve, reject) => pending.set(id, { resolve, reject }));
+      queue.push({ id, paths, known });
+      dispatch();
+      return answer.catch(() => fallback.read(paths, known));
+    },
+    async close() {
+      await Promise.all(workers.map(({ worker }) => worker.terminate()));
+    },
+  };
+}
+
+function inProcess(options: ReadOptions, mode: string): ReadPool {
+  return {
+    mode,
+    async read(paths, known) {
+      const now = Date.now();
+      return paths.map((path, index) => readArticleFile(path, known[index], options, now));
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Starts one reader. Built JavaScript runs as it is; TypeScript sources (tsx, vitest) need a
+ * loader inside the thread, which Node 20 does not pass on to workers: register tsx's there.
+ */
+function startWorker(options: ReadOptions): Worker {
+  const source = new URL(import.meta.url.endsWith('.ts') ? './file-worker.ts' : './file-worker.js', import.meta.url);
+  if (!source.pathname.endsWith('.ts')) return new Worker(source, { workerData: options });
+  const tsx = createRequire(import.meta.url).resolve('tsx/esm/api');
+  const boot = `require(${JSON.stringify(tsx)}).register(); import(${JSON.stringify(source.href)});`;
+  return new Worker(boot, { eval: true, workerData: options });
+}
