@@ -128,8 +128,8 @@ export function startIntake(options: IntakeOptions): Intake {
 async function openBook(options: IntakeOptions, log: (line: string) => void): Promise<{ book: RecordBook; state?: PersistedState }> {
   if (options.stateDir === undefined) return { book: createMemoryBook() };
   const opened = await openState({ dir: options.stateDir, fingerprint: stateFingerprint(options.parseOptions), log });
+  // openState logs why it could not use what it found; a usable state is worth a line too.
   if (opened.status === 'loaded') log(`state: ${opened.state.records.size} files known from ${options.stateDir}`);
-  else log(`state: ${opened.reason ?? opened.status}; reading every file`);
   return { book: opened.state, state: opened.state };
 }
 

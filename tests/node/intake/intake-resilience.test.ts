@@ -1,0 +1,211 @@
+// The intake through what a real folder and a real engine hand over in bulk: restarts with the
+// persisted state, lost events, an engine that cannot start (the watch limit), the articles
+// folder removed and replaced, and the choice of engine.
+import { appendFile, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import type { ParseOptions } from '../../../src/article/types.ts';
+import { ConfigError } from '../../../src/errors.ts';
+import { chooseEngine } from '../../../src/node/intake/engine.ts';
+import type { WatchEngine, WatchSink } from '../../../src/node/intake/engines/types.ts';
+import { startIntake, type Intake, type IntakeOptions } from '../../../src/node/intake/intake.ts';
+import { createMemoryStore, type MemoryStore } from '../../../src/store/drivers/memory.ts';
+import { makeTempDir, txtArticle, type TempDir } from '../../helpers/temp-dir.ts';
+import { waitFor } from '../../helpers/wait.ts';
+
+const PARSE: ParseOptions = { baseUrl: 'http://localhost:8787', idAuthority: 'localhost', defaultSection: 'General', maxBytes: 1024 * 1024 };
+const SETTLE_MS = 100;
+const HOUR = 3_600_000;
+
+let temp: TempDir;
+let stateDir: string;
+let intake: Intake | undefined;
+let lines: string[];
+
+beforeEach(async () => {
+  temp = await makeTempDir();
+  stateDir = join(temp.dir, '.wirefeed');
+  lines = [];
+});
+
+afterEach(async () => {
+  await intake?.close();
+  intake = undefined;
+  await temp.remove();
+});
+
+async function start(store: MemoryStore, options: Partial<IntakeOptions> = {}): Promise<Intake> {
+  intake = startIntake({ dir: temp.dir, store, parseOptions: PARSE, settleMs: SETTLE_MS, engine: chooseEngine('native').engine, stateDir, log: (line) => lines.push(line), ...options });
+  await intake.ready;
+  await intake.watching;
+  return intake;
+}
+
+async function stop(): Promise<void> {
+  await intake?.close();
+  intake = undefined;
+}
+
+/** Writes an article dated `hoursAgo` by its modification time. */
+async function writeOld(path: string, title: string, hoursAgo: number, body = 'Body.'): Promise<void> {
+  const file = await temp.write(path, txtArticle('World', title, body));
+  const when = new Date(Date.now() - hoursAgo * HOUR);
+  await utimes(file, when, when);
+}
+
+const titles = (store: MemoryStore) => store.list({ limit: 1000 }).items.map((item) => item.article.title).sort();
+
+describe('restart with the persisted state', () => {
+  it('reads again only files whose size, mtime or inode changed, and keeps dates through touch and edits', async () => {
+    await writeOld('kept.txt', 'Kept', 5);
+    await writeOld('touched.txt', 'Touched', 4);
+    await writeOld('edited.txt', 'Edited', 3);
+    await writeOld('deleted.txt', 'Deleted', 2);
+    const first = createMemoryStore();
+    const { files, read } = await (await start(first)).ready;
+    expect({ files, read }).toEqual({ files: 4, read: 4 });
+    const before = new Map(first.list({ limit: 10 }).items.map(({ article }) => [article.path, article]));
+    await stop();
+
+    // While stopped: a touch, an edit, a delete and a new file.
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    await utimes(join(temp.dir, 'touched.txt'), minutesAgo(10), minutesAgo(10));
+    await writeFile(join(temp.dir, 'edited.txt'), txtArticle('World', 'Edited', 'A typo fixed.'));
+    await utimes(join(temp.dir, 'edited.txt'), minutesAgo(30), minutesAgo(30));
+    await rm(join(temp.dir, 'deleted.txt'));
+    await writeOld('added.txt', 'Added', 1);
+
+    const second = createMemoryStore();
+    const summary = await (await start(second)).ready;
+    expect({ files: summary.files, read: summary.read }).toEqual({ files: 4, read: 3 });
+    expect(titles(second)).toEqual(['Added', 'Edited', 'Kept', 'Touched']);
+    const after = (path: string) => second.get(path)!;
+    // A touch changes nothing a reader sees.
+    expect(after('touched.txt').publishedAt).toEqual(before.get('touched.txt')!.publishedAt);
+    expect(after('touched.txt').updatedAt).toEqual(before.get('touched.txt')!.updatedAt);
+    // An edit keeps the item where it was and says it was updated.
+    expect(after('edited.txt').publishedAt).toEqual(before.get('edited.txt')!.publishedAt);
+    expect(after('edited.txt').updatedAt.getTime()).toBeGreaterThan(before.get('edited.txt')!.updatedAt.getTime() + HOUR);
+    expect(after('edited.txt').html).toContain('A typo fixed.');
+    expect(after('kept.txt')).toEqual(before.get('kept.txt'));
+  });
+
+  it('keeps the first-seen date of a file edited while the server runs, across a restart', async () => {
+    await writeOld('story.txt', 'Story', 6);
+    const store = createMemoryStore();
+    await start(store);
+    const published = store.get('story.txt')!.publishedAt;
+    await appendFile(join(temp.dir, 'story.txt'), '\n\nA late paragraph.');
+    await waitFor(() => store.get('story.txt')?.html.includes('late paragraph'), { timeoutMs: 3000, what: 'the edit' });
+    expect(store.get('story.txt')!.publishedAt).toEqual(published);
+    const updated = store.get('story.txt')!.updatedAt;
+    expect(updated.getTime()).toBeGreaterThan(published.getTime());
+    await stop();
+    const again = createMemoryStore();
+    expect((await (await start(again)).ready).read).toBe(0);
+    expect(again.get('story.txt')!.publishedAt).toEqual(published);
+    expect(again.get('story.txt')!.updatedAt).toEqual(updated);
+  });
+
+  it('reads everything again, with one log line, when the state is damaged or the settings changed', async () => {
+    await writeOld('a.txt', 'A', 2);
+    await writeOld('b.txt', 'B', 1);
+    await start(createMemoryStore());
+    await stop();
+    const journal = join(stateDir, 'journal');
+    const text = await readFile(journal, 'utf8');
+    // One byte changed in the middle of the journal.
+    const middle = text.indexOf('"title"');
+    await writeFile(journal, `${text.slice(0, middle)}"titlE"${text.slice(middle + 7)}`);
+    lines = [];
+    const store = createMemoryStore();
+    expect((await (await start(store)).ready).read).toBe(2);
+    expect(titles(store)).toEqual(['A', 'B']);
+    expect(lines.filter((line) => /journal|state/i.test(line))).toHaveLength(1);
+    await stop();
+
+    lines = [];
+    const moved = createMemoryStore();
+    const summary = await (await start(moved, { parseOptions: { ...PARSE, baseUrl: 'https://news.example.com' } })).ready;
+    expect(summary.read).toBe(2);
+    expect(lines.some((line) => /setting|fingerprint|changed/i.test(line))).toBe(true);
+  });
+});
+
+/** An engine that reports nothing by itself; the test holds its sink. */
+function deafEngine(): WatchEngine & { sink?: WatchSink } {
+  const engine: WatchEngine & { sink?: WatchSink } = {
+    name: 'deaf',
+    async start(_dir, sink) {
+      engine.sink = sink;
+      return { adopt: async () => {}, close: async () => {} };
+    },
+  };
+  return engine;
+}
+
+describe('what engines hand over in bulk', () => {
+  it('compares the whole folder when the engine says events were lost', async () => {
+    const engine = deafEngine();
+    const store = createMemoryStore();
+    await writeOld('old.txt', 'Old', 1);
+    await start(store, { engine });
+    await writeOld('missed.txt', 'Missed', 1);
+    await rm(join(temp.dir, 'old.txt'));
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS * 2));
+    expect(titles(store)).toEqual(['Old']);
+    engine.sink!.resync('event queue overflow');
+    await waitFor(() => titles(store).join() === 'Missed', { timeoutMs: 3000, what: 'the comparison' });
+    expect(lines.filter((line) => line.includes('event queue overflow'))).toHaveLength(1);
+  });
+
+  it('keeps serving when the watch limit is reached: one line with the fix, then the folder is compared on a timer', async () => {
+    const limited: WatchEngine = {
+      name: 'native',
+      start: async () => {
+        throw Object.assign(new Error('inotify_add_watch on /articles failed: No space left on device'), { code: 'ENOSPC' });
+      },
+    };
+    const store = createMemoryStore();
+    await writeOld('before.txt', 'Before', 1);
+    const running = await start(store, { engine: limited, pollMs: 200 });
+    expect(titles(store)).toEqual(['Before']);
+    expect(running.mode).toBe('polling');
+    const fix = lines.filter((line) => line.includes('fs.inotify.max_user_watches'));
+    expect(fix).toHaveLength(1);
+    await writeOld('after.txt', 'After', 1);
+    await waitFor(() => titles(store).length === 2, { timeoutMs: 3000, what: 'the new file by polling' });
+  });
+
+  it.each(['native', 'chokidar'] as const)('keeps the last articles while the folder is renamed away and takes a replacement in (%s)', async (name) => {
+    const store = createMemoryStore();
+    await writeOld('first.txt', 'First', 1);
+    await start(store, { engine: chooseEngine(name).engine, stateDir: undefined, rootCheckMs: 50 });
+    const away = `${temp.dir}-away`;
+    await rename(temp.dir, away);
+    onTestFinished(() => rm(away, { recursive: true, force: true }));
+    await waitFor(() => lines.some((line) => line.includes('is gone')), { timeoutMs: 3000, what: 'the folder noticed gone' });
+    expect(titles(store)).toEqual(['First']);
+    await mkdir(temp.dir);
+    await writeOld('second.txt', 'Second', 1);
+    await waitFor(() => titles(store).join() === 'Second', { timeoutMs: 5000, what: 'the replacement folder read' });
+    await writeOld('third.txt', 'Third', 1);
+    await waitFor(() => titles(store).length === 2, { timeoutMs: 3000, what: 'a change in the new folder' });
+  });
+});
+
+describe('chooseEngine', () => {
+  const broken = () => {
+    throw new Error('No prebuild or local build of @parcel/watcher found');
+  };
+  it('takes the native engine when it loads, chokidar when it does not, and says why', () => {
+    expect(chooseEngine('auto').engine.name).toBe('native');
+    const fallback = chooseEngine('auto', broken);
+    expect(fallback.engine.name).toBe('chokidar');
+    expect(fallback.reason).toContain('No prebuild');
+    expect(chooseEngine('chokidar').reason).toBe('WATCHER=chokidar');
+  });
+  it('refuses WATCHER=native where the module does not load', () => {
+    expect(() => chooseEngine('native', broken)).toThrow(ConfigError);
+  });
+});
