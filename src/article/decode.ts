@@ -3,6 +3,8 @@ import { decode as decodeWindows1252 } from 'windows-1252';
 import { reject } from './reject.ts';
 
 const SNIFF_BYTES = 8 * 1024;
+/** Stateless between calls (no `stream` option), so one decoder serves every file. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Formats a byte count for people: `512 bytes`, `1.5 KiB`, `1 MiB`. */
 export function formatBytes(count: number): string {
@@ -27,7 +29,7 @@ export function decodeArticleBytes(bytes: Uint8Array, maxBytes: number): string 
     reject('binary file (NUL byte in the first 8 KiB)');
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     // Not TextDecoder('windows-1252'): Node 20's treats it as Latin-1, so 0x93 became U+0093
     // instead of “. The package carries the real table for 0x80–0x9F.

@@ -1,9 +1,11 @@
 // Text cleaning shared by both formats: one normalisation pass, plain-text helpers, summaries.
 
 // C0 controls except TAB and LF (CR is handled first), DEL and C1 (XML 1.0 "discouraged"),
-// BOMs anywhere, the noncharacters U+FFFE/U+FFFF, and, thanks to the `u` flag, only
-// *unpaired* surrogates: a valid pair is one code point and never matches the range.
-const XML_UNFRIENDLY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFEFF\uFFFE\uFFFF]|[\uD800-\uDFFF]/gu;
+// BOMs anywhere and the noncharacters U+FFFE/U+FFFF.
+const XML_UNFRIENDLY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFEFF\uFFFE\uFFFF]/g;
+// Thanks to the `u` flag, only *unpaired* surrogates: a valid pair is one code point and never
+// matches the range. A `u` regex is slow over long text, so it runs only on text that has one.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/gu;
 
 const SUMMARY_MAX = 280;
 
@@ -13,7 +15,13 @@ const DATELINE =
 
 /** Cleans decoded text once: BOMs, CRLF/CR line ends, and characters XML cannot carry. */
 export function normaliseText(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(XML_UNFRIENDLY, '');
+  const clean = text.replace(/\r\n?/g, '\n').replace(XML_UNFRIENDLY, '');
+  return isWellFormed(clean) ? clean : clean.replace(LONE_SURROGATE, '');
+}
+
+/** ES2024 `String#isWellFormed` (Node 20, workerd); the project's TypeScript lib is ES2022. */
+function isWellFormed(text: string): boolean {
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
 /** Collapses every whitespace run (NBSP, thin space, newlines included) to one space and trims. */
