@@ -13,9 +13,7 @@ import { createMemoryStore } from '../src/store/drivers/memory.ts';
 import {
   BENCH_PREFIX,
   TSX,
-  articleText,
   captureOutput,
-  ensureCorpus,
   exitOf,
   fmt,
   machineNote,
@@ -26,9 +24,9 @@ import {
   ratio,
   spawnGroup,
   stopGroup,
-  writeArticle,
   type Goal,
 } from './lib.ts';
+import { articleText, ensureCorpus, writeArticle } from './corpus.ts';
 
 const GOAL_MS = 20;
 const FEED_LABELS = ['section rss.xml', 'section atom.xml', 'section feed.json', '/rss.xml', '/atom.xml', '/feed.json'];
