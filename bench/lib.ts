@@ -140,23 +140,26 @@ export function captureOutput(child: ChildProcess): { text(): string; lastAt(): 
   return { text: () => text, lastAt: () => lastAt };
 }
 
-/** The leaf process under `pid` (tsx's wrapper runs the script in a child node process). */
+/**
+ * The deepest node process under `pid` (tsx's wrapper runs the script in a child node process;
+ * other children, such as esbuild's service, are passed over).
+ */
 export function leafProcess(pid: number): number {
-  const parents = new Map<number, number>();
+  const parents = new Map<number, { ppid: number; comm: string }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // Field 4 (ppid) follows the parenthesised command name, which may contain spaces.
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), ppid);
+      parents.set(Number(entry), { ppid, comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
     } catch {
       // The process ended while we looked.
     }
   }
   let current = pid;
   for (let depth = 0; depth < 5; depth++) {
-    const child = [...parents].find(([, ppid]) => ppid === current)?.[0];
+    const child = [...parents].find(([, { ppid, comm }]) => ppid === current && comm.startsWith('node'))?.[0];
     if (child === undefined) break;
     current = child;
   }
