@@ -81,10 +81,10 @@ export async function runColdStart(spec: CaseSpec, runs: number, keepLast: boole
     let coldHwmKb: number;
     let stopMs: number;
     try {
-      result.engine ||= engineOf(cold.output());
       settleMs = await waitSettled(cold, { maxMs: Math.max(60_000, spec.size * 1.5) });
+      result.engine ||= engineOf(cold.output());
       coldHwmKb = memoryOf(cold.pid)?.hwmKb ?? NaN;
-      stopMs = await terminate(cold);
+      stopMs = await terminate(cold, Math.max(120_000, spec.size));
     } finally {
       await cold.stop();
     }

@@ -12,7 +12,8 @@ import { runThroughput } from './throughput.ts';
 
 const USAGE = `Usage: npm run bench -- [options]
 
-  --quick            10,000 articles only, shorter runs; prints the report instead of writing BENCHMARKS.md
+  --quick            10,000 articles only (both layouts), 1 cold run, 100 burst files, shorter throughput
+                     runs; prints the report instead of writing BENCHMARKS.md
   --only LIST        comma-separated subset of: throughput,cold,burst,bulk,incremental (latency = burst);
                      burst and bulk run on the restarted server of the cold-start bench, which runs for them
   --out FILE         where to write the report (default BENCHMARKS.md; with --quick, stdout)
@@ -177,11 +178,13 @@ function render(sections: Section[], command: string, minutes: number, load: { b
   ].join('\n');
 }
 
-process.once('SIGINT', () => {
-  progress('interrupted: stopping child processes');
-  stopAllChildren();
-  process.exit(130);
-});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    progress(`${signal}: stopping child processes`);
+    stopAllChildren();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
 process.once('exit', stopAllChildren);
 
 main().catch((error: unknown) => {

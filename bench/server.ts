@@ -130,10 +130,14 @@ export async function terminate(server: RunningWirefeed, timeoutMs = 120_000): P
   return performance.now() - start;
 }
 
-/** The start-up log line that names the watch engine, or what the server was before issue 9. */
+/**
+ * The start-up log line that names the watch engine (looked for in the first 50 lines, leaving out
+ * lines about article files), or what the server was before issue 9.
+ */
 export function engineOf(output: string): string {
   const line = output
     .split('\n')
-    .find((text) => /\b(engine|native|parcel|chokidar|WATCHER)\b/i.test(text) && /watch/i.test(text));
+    .slice(0, 50)
+    .find((text) => /watch/i.test(text) && /\b(engine|WATCHER=?|native|@?parcel|chokidar)\b/i.test(text) && !/\.(txt|md|markdown)\b/i.test(text));
   return line === undefined ? 'chokidar (pre-issue-9)' : line.trim().slice(0, 160);
 }
