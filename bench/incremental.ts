@@ -168,7 +168,7 @@ export function reportIncremental(results: IncrementalResult[], options: Increme
     ];
   });
   const markdown = [
-    '## 4. Incremental cost of one new article',
+    '## 5. Incremental cost of one new article',
     '',
     `${machineNote(`${options.count} new articles per size (after ${options.warmup} untimed)`)}.`,
     '',
