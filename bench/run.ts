@@ -92,8 +92,10 @@ async function main(): Promise<void> {
   const bulk: BulkResult[] = [];
   if (only.has('cold') || only.has('burst') || only.has('bulk')) {
     for (const spec of cases) {
-      const fail = (note: string) => {
-        progress(`${caseName(spec)}: ${note}`);
+      const fail = (text: string) => {
+        progress(`${caseName(spec)}: ${text}`);
+        // The note goes into table cells.
+        const note = text.replaceAll('|', '\\|');
         if (!cold.some((r) => r.spec === spec)) cold.push({ spec, runs: [], engine: '', note });
         if (only.has('burst') && !burst.some((r) => r.spec === spec)) burst.push({ spec, latencies: [], lost: 0, lostButLogged: 0, cpuPerFileMs: NaN, hwmKb: NaN, note });
         if (only.has('bulk') && !bulk.some((r) => r.spec === spec)) bulk.push({ spec, published: 0, rejected: 0, copyMs: NaN, lastVisibleMs: NaN, cpuMs: NaN, hwmKb: NaN, note });
@@ -115,7 +117,9 @@ async function main(): Promise<void> {
           await server.stop();
         }
       } catch (error) {
-        fail(`failed: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        progress(`${caseName(spec)}: ${message}`);
+        fail(`failed: ${message.split('\n')[0]!.replace(/^Error: /, '')}`);
         stopAllChildren();
       } finally {
         await removeBenchFiles(corpusDir(spec.size, spec.layout)).catch(() => undefined);
