@@ -1,129 +1,150 @@
-// Cold start: spawn → first 200 from /healthz and the server's peak RSS, beside the floor
-// (bench/floor.ts: walk, read, split into lines), both run the same way (`tsx <script>`).
-import { unlink } from 'node:fs/promises';
+// Cold start and restart: spawn → first 200 from /healthz with an empty state folder, then (once
+// it has settled and been stopped with SIGTERM) again with the state it left, each beside the
+// floor (bench/floor.ts: walk, read, split into lines) run the same way (`tsx <script>`).
+import { rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  BENCH_PREFIX,
-  TSX,
-  articleText,
-  captureOutput,
-  ensureCorpus,
-  exitOf,
-  fmt,
-  httpGet,
-  machineNote,
-  markdownTable,
-  median,
-  memoryOf,
-  mib,
-  progress,
-  ratio,
-  sectionsOf,
-  sleep,
-  spawnGroup,
-  startWirefeedChild,
-  stopGroup,
-  writeArticle,
-  type Goal,
-  type RunningWirefeed,
-} from './lib.ts';
+import { articleText, ensureCorpus, sectionFolder, writeArticle, type Layout } from './corpus.ts';
+import { BENCH_PREFIX, TSX, captureOutput, exitOf, fmt, loadAverage, markdownTable, median, memoryOf, mib, progress, spawnGroup, stopGroup, type Goal } from './lib.ts';
+import { engineOf, sectionsOf, startWirefeedChild, terminate, waitForTitle, waitSettled, type RunningWirefeed } from './server.ts';
 
-export interface ColdStartRun {
-  serverMs: number;
-  serverHwmKb: number;
-  /** The server's own "indexed N articles ... in X ms" figure. */
-  scanMs: number;
-  /** Spawn → a file written just after /healthz turned 200 is in its feed. */
-  probeMs: number;
-  hwmAfterProbeKb: number;
+/** One (size, layout) combination; `goals` is false for the figures-only 1,000,000 run. */
+export interface CaseSpec {
+  size: number;
+  layout: Layout;
+  goals: boolean;
+}
+
+export interface ColdRun {
   floorMs: number;
   floorInternalMs: number;
   floorHwmKb: number;
+  coldMs: number;
+  /** The server's own "indexed N articles ... in X ms" figure. */
+  scanMs: number;
+  /** VmHWM once the cold-started server had settled (just before SIGTERM). */
+  coldHwmKb: number;
+  /** /healthz 200 → settled (quiet log, idle CPU). */
+  settleMs: number;
+  /** SIGTERM → exit (NaN if it had to be killed). */
+  stopMs: number;
+  restartMs: number;
+  /** Restart spawn → a file written just after /healthz is in its feed (the watcher is up). */
+  probeMs: number;
+  /** VmHWM of the restarted server once that file was visible. */
+  restartHwmKb: number;
 }
 
-export interface ColdStartResult {
-  size: number;
-  runs: ColdStartRun[];
+export interface ColdResult {
+  spec: CaseSpec;
+  runs: ColdRun[];
+  engine: string;
+  /** "not run: …" or "failed: …" when there are no figures. */
+  note?: string;
 }
 
-const FLOOR_GOAL = 1.5;
+export const COLD_GOAL = 1.5;
+export const RESTART_GOAL = 0.5;
+/** The restart goal applies at this size only (the ratio is reported at every size). */
+export const RESTART_GOAL_SIZE = 100_000;
+
+export function stateDirOf({ size, layout }: CaseSpec): string {
+  return `/dev/shm/wirefeed-bench-state-${size}-${layout}`;
+}
+
+export function caseName({ size, layout }: CaseSpec): string {
+  return `${fmt(size)} ${layout}`;
+}
 
 /**
- * Alternates floor and server runs over `size` articles. With `keepLast`, the last server
- * stays up (already watching) and is returned for the update-latency bench.
+ * Runs floor, cold start and restart `runs` times. With `keepLast`, the last restarted server
+ * stays up (watching) and is returned for the burst and bulk benches.
  */
-export async function runColdStart(size: number, runs: number, keepLast: boolean): Promise<{ result: ColdStartResult; server?: RunningWirefeed }> {
-  const dir = await ensureCorpus(size);
-  const result: ColdStartResult = { size, runs: [] };
+export async function runColdStart(spec: CaseSpec, runs: number, keepLast: boolean, env: Record<string, string>): Promise<{ result: ColdResult; server?: RunningWirefeed }> {
+  const dir = await ensureCorpus(spec.size, spec.layout);
+  const label = `cold start ${caseName(spec)}`;
+  const timeoutMs = Math.max(600_000, spec.size * 3);
+  const serverEnv = { ...env, STATE_DIR: stateDirOf(spec) };
+  const result: ColdResult = { spec, runs: [], engine: '' };
   let kept: RunningWirefeed | undefined;
   for (let i = 0; i < runs; i++) {
     const last = i === runs - 1;
-    const keep = last && keepLast;
-    // The last run starts the floor first, so a kept server never runs beside it.
+    // Floor and server alternate in order; the last run starts with the floor, so a kept server never runs beside it.
     const floorFirst = last || i % 2 === 0;
-    const floorBefore = floorFirst ? await runFloor(dir, size) : undefined;
-    const server = await runServer(dir, size, i);
-    if (keep) {
-      kept = server.running;
-    } else {
-      await server.running.stop();
-      // Before the floor runs: it must see exactly the generated articles.
-      await unlink(join(dir, server.probeFile)).catch(() => undefined);
+    const floorBefore = floorFirst ? await runFloor(dir, spec.size, label) : undefined;
+
+    await rm(stateDirOf(spec), { recursive: true, force: true });
+    progress(`${label}: cold start (run ${i + 1}/${runs}, load ${loadAverage()})`);
+    const cold = await startWirefeedChild(dir, { timeoutMs, env: serverEnv });
+    const coldMs = cold.healthyAt - cold.spawnedAt;
+    const scanMs = Number(/indexed \d+ articles in \d+ sections in (\d+) ms/.exec(cold.output())?.[1] ?? NaN);
+    let settleMs: number;
+    let coldHwmKb: number;
+    let stopMs: number;
+    try {
+      settleMs = await waitSettled(cold, { maxMs: Math.max(60_000, spec.size * 1.5) });
+      result.engine ||= engineOf(cold.output());
+      coldHwmKb = memoryOf(cold.pid)?.hwmKb ?? NaN;
+      stopMs = await terminate(cold, Math.max(120_000, spec.size));
+    } finally {
+      await cold.stop();
     }
-    const floor = floorBefore ?? (await runFloor(dir, size));
-    const run = { ...server.figures, floorMs: floor.wallMs, floorInternalMs: floor.ms, floorHwmKb: floor.hwmKb };
+
+    progress(`${label}: restart (run ${i + 1}/${runs})`);
+    const restarted = await startWirefeedChild(dir, { timeoutMs, env: serverEnv });
+    let probe: { probeMs: number; restartHwmKb: number; file: string };
+    try {
+      probe = await runProbe(restarted, spec, i, timeoutMs);
+    } catch (error) {
+      await restarted.stop();
+      throw error;
+    }
+    if (keepLast && last) {
+      kept = restarted;
+    } else {
+      await restarted.stop();
+      // Before the floor runs: it must see exactly the generated articles.
+      await unlink(probe.file).catch(() => undefined);
+    }
+    const floor = floorBefore ?? (await runFloor(dir, spec.size, label));
+    const run: ColdRun = {
+      floorMs: floor.wallMs,
+      floorInternalMs: floor.ms,
+      floorHwmKb: floor.hwmKb,
+      coldMs,
+      scanMs,
+      coldHwmKb,
+      settleMs,
+      stopMs,
+      restartMs: restarted.healthyAt - restarted.spawnedAt,
+      probeMs: probe.probeMs,
+      restartHwmKb: probe.restartHwmKb,
+    };
     result.runs.push(run);
     progress(
-      `cold start ${size}: run ${i + 1}/${runs}: server ${fmt(run.serverMs)} ms / ${mib(run.serverHwmKb)} MiB, ` +
-        `floor ${fmt(run.floorMs)} ms / ${mib(run.floorHwmKb)} MiB, first change visible at ${fmt(run.probeMs)} ms`,
+      `${label}: run ${i + 1}/${runs}: floor ${fmt(run.floorMs)} ms, cold ${fmt(run.coldMs)} ms / ${mib(run.coldHwmKb)} MiB, ` +
+        `restart ${fmt(run.restartMs)} ms / ${mib(run.restartHwmKb)} MiB, first change visible ${fmt(run.probeMs)} ms after restart spawn`,
     );
   }
   return { result, server: kept };
 }
 
-async function runServer(dir: string, size: number, run: number) {
-  progress(`cold start ${size}: starting server (run ${run + 1})`);
-  const running = await startWirefeedChild(dir);
-  try {
-    const serverMs = running.healthyAt - running.spawnedAt;
-    const serverHwmKb = memoryOf(running.pid)?.hwmKb ?? NaN;
-    const scanMs = Number(/indexed \d+ articles in \d+ sections in (\d+) ms/.exec(running.output())?.[1] ?? NaN);
-    // A file written now shows up once chokidar watches (and reconciles) or, if it already does,
-    // after the settle time: an upper bound, seen from outside, on when changes are picked up.
-    const section = (await sectionsOf(running.base))[0]!;
-    const probeFile = `${BENCH_PREFIX}probe-${process.pid}-${run}.txt`;
-    const title = `Bench probe ${process.pid} run ${run}`;
-    await writeArticle(dir, probeFile, articleText(section.name, title));
-    const probeAt = await waitForTitle(`${running.base}/${section.slug}/rss.xml`, title, 600_000);
-    const figures = { serverMs, serverHwmKb, scanMs, probeMs: probeAt - running.spawnedAt, hwmAfterProbeKb: memoryOf(running.pid)?.hwmKb ?? NaN };
-    return { running, figures, probeFile };
-  } catch (error) {
-    await running.stop();
-    throw error;
-  }
+/** Writes one article right after /healthz is 200 and waits until it is in its section's feed. */
+async function runProbe(server: RunningWirefeed, spec: CaseSpec, run: number, timeoutMs: number) {
+  const section = (await sectionsOf(server.base))[0]!;
+  const folder = sectionFolder(server.dir, spec.layout, section.slug);
+  const name = `${BENCH_PREFIX}probe-${process.pid}-${run}.txt`;
+  const title = `Bench probe ${process.pid} ${spec.size} ${spec.layout} run ${run}`;
+  await writeArticle(folder, name, articleText(section.name, title));
+  const visibleAt = await waitForTitle(`${server.base}/${section.slug}/rss.xml`, title, timeoutMs);
+  return { probeMs: visibleAt - server.spawnedAt, restartHwmKb: memoryOf(server.pid)?.hwmKb ?? NaN, file: join(folder, name) };
 }
 
-/** Polls a feed every 20 ms (cheaply, with If-None-Match) until `title` is in it. */
-async function waitForTitle(url: string, title: string, timeoutMs: number): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  let etag: string | undefined;
-  while (performance.now() < deadline) {
-    const answer = await httpGet(url, { 'accept-encoding': 'identity', ...(etag ? { 'if-none-match': etag } : {}) }, 10_000).catch(() => undefined);
-    if (answer?.status === 200) {
-      if (answer.body.toString().includes(title)) return performance.now();
-      etag = typeof answer.headers.etag === 'string' ? answer.headers.etag : undefined;
-    }
-    await sleep(20);
-  }
-  throw new Error(`"${title}" did not appear in ${url} within ${timeoutMs} ms`);
-}
-
-async function runFloor(dir: string, size: number): Promise<{ wallMs: number; ms: number; hwmKb: number }> {
-  progress(`cold start ${size}: floor`);
+async function runFloor(dir: string, size: number, label: string): Promise<{ wallMs: number; ms: number; hwmKb: number }> {
+  progress(`${label}: floor`);
   const start = performance.now();
   const child = spawnGroup(TSX, ['bench/floor.ts', dir], process.env);
   const output = captureOutput(child);
-  const code = await exitOf(child, 600_000);
+  const code = await exitOf(child, Math.max(600_000, size * 3));
   const wallMs = performance.now() - start;
   await stopGroup(child);
   const line = output.text().trim().split('\n').at(-1) ?? '';
@@ -133,58 +154,82 @@ async function runFloor(dir: string, size: number): Promise<{ wallMs: number; ms
   return { wallMs, ms: parsed.ms, hwmKb: parsed.hwmKb };
 }
 
-export function reportColdStart(results: ColdStartResult[]): { markdown: string; goals: Goal[] } {
+export function reportColdStart(results: ColdResult[]): { markdown: string; goals: Goal[] } {
   const goals: Goal[] = [];
-  const rows = results.map(({ size, runs }) => {
-    const m = (pick: (run: ColdStartRun) => number) => median(runs.map(pick));
-    const timeRatio = m((r) => r.serverMs) / m((r) => r.floorMs);
-    const met = timeRatio <= FLOOR_GOAL;
-    goals.push({ name: `Cold start ${fmt(size)}: server/floor time`, target: `≤ ${FLOOR_GOAL}x`, measured: `${timeRatio.toFixed(2)}x`, met });
+  const rows = results.map(({ spec, runs, note }) => {
+    const name = caseName(spec);
+    const restartGoal = spec.goals && spec.size === RESTART_GOAL_SIZE;
+    if (note !== undefined || runs.length === 0) {
+      const text = note ?? 'failed: no runs';
+      if (spec.goals) goals.push({ name: `Cold start ${name}: server/floor time`, target: `≤ ${COLD_GOAL}x`, measured: text, met: false });
+      if (restartGoal) goals.push({ name: `Restart ${name}: server/floor time`, target: `≤ ${RESTART_GOAL}x`, measured: text, met: false });
+      return [fmt(spec.size), spec.layout, text, '', '', '', '', '', '', '', '', '', ''];
+    }
+    const m = (pick: (run: ColdRun) => number) => median(runs.map(pick));
+    const floor = m((r) => r.floorMs);
+    const coldRatio = m((r) => r.coldMs) / floor;
+    const restartRatio = m((r) => r.restartMs) / floor;
+    const coldMet = coldRatio <= COLD_GOAL;
+    const restartMet = restartRatio <= RESTART_GOAL;
+    if (spec.goals) goals.push({ name: `Cold start ${name}: server/floor time`, target: `≤ ${COLD_GOAL}x`, measured: `${coldRatio.toFixed(2)}x`, met: coldMet });
+    if (restartGoal) goals.push({ name: `Restart ${name}: server/floor time`, target: `≤ ${RESTART_GOAL}x`, measured: `${restartRatio.toFixed(2)}x`, met: restartMet });
+    const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
     return [
-      fmt(size),
-      fmt(m((r) => r.serverMs)),
-      `${fmt(m((r) => r.floorMs))} (${fmt(m((r) => r.floorInternalMs))})`,
-      `**${timeRatio.toFixed(2)}x**`,
-      mib(m((r) => r.serverHwmKb)),
-      mib(m((r) => r.floorHwmKb)),
-      ratio(m((r) => r.serverHwmKb), m((r) => r.floorHwmKb)),
-      fmt(m((r) => r.scanMs)),
+      fmt(spec.size),
+      spec.layout,
+      `${fmt(floor)} (${fmt(m((r) => r.floorInternalMs))})`,
+      fmt(m((r) => r.coldMs)),
+      `**${coldRatio.toFixed(2)}x**`,
+      mib(m((r) => r.coldHwmKb)),
+      fmt(m((r) => r.restartMs)),
+      `**${restartRatio.toFixed(2)}x**`,
+      mib(m((r) => r.restartHwmKb)),
+      `${fmt(m((r) => r.scanMs))} / ${fmt(m((r) => r.settleMs))} / ${fmt(m((r) => r.stopMs))}`,
       fmt(m((r) => r.probeMs)),
-      mib(m((r) => r.hwmAfterProbeKb)),
-      `≤ ${FLOOR_GOAL}x ${met ? 'met' : 'NOT met'}`,
+      `${String(runs.length)}; floor ${mib(m((r) => r.floorHwmKb))} MiB`,
+      spec.goals
+        ? `cold ≤ ${COLD_GOAL}x ${verdict(coldMet)}; restart ${restartGoal ? `≤ ${RESTART_GOAL}x ${verdict(restartMet)}` : 'no goal at this size'}`
+        : 'figures only',
     ];
   });
-  const counts = [...new Set(results.map((r) => r.runs.length))].join('/');
+  const engines = [...new Set(results.map((r) => r.engine).filter((e) => e !== ''))];
   const markdown = [
-    '## 2. Cold start',
+    '## 2. Cold start and restart',
     '',
-    `${machineNote(`${counts} runs${results.length > 1 ? ` (${results.map((r) => `${fmt(r.size)}: ${r.runs.length}`).join(', ')})` : ''}`)}.`,
+    `Watch engine, from the server's log: ${engines.length > 0 ? engines.map((e) => `\`${e}\``).join(', ') : 'n/a'}. ` +
+      'Medians over the runs of each row (3 at 10,000, 1 above, by default).',
     '',
     markdownTable(
       [
         'Articles',
-        'server: spawn → /healthz 200 (ms)',
-        'floor: spawn → exit (in-script) ms',
-        'time server/floor',
-        'server peak RSS at 200 (MiB)',
-        'floor peak RSS (MiB)',
-        'RSS server/floor',
-        'server\'s own scan log (ms)',
-        'spawn → first change visible (ms)',
-        'server peak RSS then (MiB)',
-        'goal (time)',
+        'layout',
+        'floor ms (in-script)',
+        'cold start ms',
+        'cold/floor',
+        'cold peak RSS MiB',
+        'restart ms',
+        'restart/floor',
+        'restart peak RSS MiB',
+        'scan log / settle / SIGTERM→exit ms',
+        'restart spawn → first change visible ms',
+        'runs; floor peak RSS',
+        'goals',
       ],
       rows,
     ),
     '',
-    'Both run the same way: `node_modules/.bin/tsx <script>` in a child process (tsx runs the script in a grandchild node ' +
-      'process; peak RSS is VmHWM of that grandchild, read from /proc right after /healthz first answers 200, the wrapper\'s ~45 MiB ' +
-      'left out of both). The server is `src/node/main.ts` with ARTICLES_DIR, PORT (free), HOST=127.0.0.1 and default settings; ' +
-      '/healthz is polled every 20 ms. The floor (`bench/floor.ts`) walks the folder, reads every file with 32 reads in flight ' +
-      '(the server\'s scan concurrency), decodes UTF-8 and splits it into lines, holding all lines until the end. ' +
-      '"First change visible": right after /healthz is 200 the bench writes one new article (temp file + rename) and polls its section ' +
-      'feed every 20 ms; it shows up once chokidar is watching and its reconcile pass is done (or, if it already was, after the ' +
-      '300 ms settle time), so this is the outside view of `watcher.watching`. Corpora: `gen-articles --count N` in /dev/shm (tmpfs).',
+    'Server and floor run the same way: `node_modules/.bin/tsx <script>` in a child process; peak RSS is VmHWM of the grandchild ' +
+      'node process tsx starts (the wrapper\'s ~45 MiB left out of both). The server is `src/node/main.ts` with ARTICLES_DIR, PORT (free), ' +
+      'HOST=127.0.0.1 and STATE_DIR=`/dev/shm/wirefeed-bench-state-<size>-<layout>`; /healthz is polled every 20 ms. ' +
+      '**Cold start**: the state folder is deleted first; spawn → first 200 from /healthz. The bench then waits until the server has ' +
+      'settled (at least 2 s after that 200, 2 s without log output and under 5% CPU over a second: "settle"), reads its peak RSS and ' +
+      'sends SIGTERM to its node process ("SIGTERM→exit"). **Restart**: spawned again over the unchanged folder with the state it left; ' +
+      'spawn → first 200 from /healthz. Right after that 200 the bench writes one new article (temp file + rename, into its section ' +
+      'folder when by section) and polls its section feed every 20 ms: "first change visible" is the outside view of the watcher being ' +
+      'up; the restart\'s peak RSS is read then. The **floor** (`bench/floor.ts`) walks the folder and its sub-folders, reads every file ' +
+      'with 32 reads in flight, decodes UTF-8 and splits it into lines, holding all lines until the end. Goals: cold start ≤ ' +
+      `${COLD_GOAL}x the floor; restart ≤ ${RESTART_GOAL}x the floor at ${fmt(RESTART_GOAL_SIZE)} (reported at every size). ` +
+      'Corpora: `gen-articles --count N [--by-section]` in /dev/shm (tmpfs).',
   ].join('\n');
   return { markdown, goals };
 }

@@ -13,9 +13,7 @@ import { createMemoryStore } from '../src/store/drivers/memory.ts';
 import {
   BENCH_PREFIX,
   TSX,
-  articleText,
   captureOutput,
-  ensureCorpus,
   exitOf,
   fmt,
   machineNote,
@@ -26,9 +24,9 @@ import {
   ratio,
   spawnGroup,
   stopGroup,
-  writeArticle,
   type Goal,
 } from './lib.ts';
+import { articleText, ensureCorpus, writeArticle } from './corpus.ts';
 
 const GOAL_MS = 20;
 const FEED_LABELS = ['section rss.xml', 'section atom.xml', 'section feed.json', '/rss.xml', '/atom.xml', '/feed.json'];
@@ -170,7 +168,7 @@ export function reportIncremental(results: IncrementalResult[], options: Increme
     ];
   });
   const markdown = [
-    '## 4. Incremental cost of one new article',
+    '## 5. Incremental cost of one new article',
     '',
     `${machineNote(`${options.count} new articles per size (after ${options.warmup} untimed)`)}.`,
     '',

@@ -1,13 +1,11 @@
 // Shared helpers for the benchmark suite: corpora, child processes, HTTP polling, statistics, tables.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 export const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -64,48 +62,11 @@ export function machineNote(runs: string): string {
   return `${availableParallelism()} cores, shared, noisy; Node ${process.version}; medians of ${runs}`;
 }
 
-// ---------------------------------------------------------------- corpora
-
-export function corpusDir(count: number): string {
-  return `/dev/shm/wirefeed-bench-${count}`;
-}
-
-/**
- * Makes sure /dev/shm/wirefeed-bench-N holds exactly the N generated articles: leftovers of an
- * interrupted run are removed, a folder with another count is regenerated.
- */
-export async function ensureCorpus(count: number): Promise<string> {
-  const dir = corpusDir(count);
-  const marker = `${dir}.json`;
-  const args = ['--count', String(count), '--out', dir, '--quiet'];
-  if (existsSync(dir)) {
-    for (const name of await readdir(dir)) {
-      if (name.startsWith(BENCH_PREFIX) || name.startsWith(`.${BENCH_PREFIX}`)) await unlink(join(dir, name));
-    }
-    const same = existsSync(marker) && readFileSync(marker, 'utf8') === JSON.stringify(args);
-    if (same && readdirSync(dir).length === count) {
-      progress(`corpus ${dir}: reusing ${count} articles`);
-      return dir;
-    }
-    await rm(dir, { recursive: true, force: true });
-  }
-  progress(`corpus ${dir}: generating ${count} articles`);
-  await promisify(execFile)(process.execPath, [GEN_ARTICLES, ...args], { timeout: 600_000 });
-  writeFileSync(marker, JSON.stringify(args));
-  return dir;
-}
-
-/** A new plain-text article; `title` is plain ASCII, so it appears verbatim in every feed format. */
-export function articleText(sectionName: string, title: string): string {
-  const paragraph = 'The bench wrote this paragraph to measure how quickly a new article reaches the feeds.';
-  return `${sectionName}\n\n${title}\n\n${paragraph}\n\n${paragraph} It has a second sentence.\n`;
-}
-
-/** Writes the file under a dot-name (ignored by the watcher), then renames it into place. */
-export async function writeArticle(dir: string, name: string, text: string): Promise<void> {
-  const temp = join(dir, `.${name}.tmp`);
-  await writeFile(temp, text);
-  await rename(temp, join(dir, name));
+/** The 1, 5 and 15 minute load averages, e.g. "0.52 / 0.61 / 0.40". */
+export function loadAverage(): string {
+  return loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' / ');
 }
 
 // ---------------------------------------------------------------- child processes
@@ -166,34 +127,39 @@ export function stopAllChildren(): void {
   for (const child of children) signalGroup(child, 'SIGKILL');
 }
 
-/** Collects a child's stdout and stderr, for error messages and log lines. */
-export function captureOutput(child: ChildProcess): { text(): string } {
+/** Collects a child's stdout and stderr, for error messages and log lines; `lastAt` is performance.now() of the last output. */
+export function captureOutput(child: ChildProcess): { text(): string; lastAt(): number } {
   let text = '';
+  let lastAt = performance.now();
   const append = (chunk: Buffer) => {
     text = (text + chunk.toString()).slice(-100_000);
+    lastAt = performance.now();
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
-  return { text: () => text };
+  return { text: () => text, lastAt: () => lastAt };
 }
 
-/** The leaf process under `pid` (tsx's wrapper runs the script in a child node process). */
+/**
+ * The deepest node process under `pid` (tsx's wrapper runs the script in a child node process;
+ * other children, such as esbuild's service, are passed over).
+ */
 export function leafProcess(pid: number): number {
-  const parents = new Map<number, number>();
+  const parents = new Map<number, { ppid: number; comm: string }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // Field 4 (ppid) follows the parenthesised command name, which may contain spaces.
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), ppid);
+      parents.set(Number(entry), { ppid, comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
     } catch {
       // The process ended while we looked.
     }
   }
   let current = pid;
   for (let depth = 0; depth < 5; depth++) {
-    const child = [...parents].find(([, ppid]) => ppid === current)?.[0];
+    const child = [...parents].find(([, { ppid, comm }]) => ppid === current && comm.startsWith('node'))?.[0];
     if (child === undefined) break;
     current = child;
   }
@@ -274,55 +240,6 @@ export async function waitFor200(url: string, { intervalMs, timeoutMs, alive }: 
     await sleep(Math.max(0, intervalMs - (performance.now() - tick)));
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
-}
-
-// ---------------------------------------------------------------- the wirefeed server
-
-export interface RunningWirefeed {
-  child: ChildProcess;
-  /** The node process that runs src/node/main.ts (under tsx's wrapper). */
-  pid: number;
-  base: string;
-  dir: string;
-  /** performance.now() just before spawning. */
-  spawnedAt: number;
-  /** performance.now() at the first 200 from /healthz. */
-  healthyAt: number;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/**
- * Spawns `tsx src/node/main.ts` over `dir` on a free loopback port and waits for /healthz = 200,
- * polling every 20 ms (the first-answer time is the cold-start figure).
- */
-export async function startWirefeedChild(dir: string, { timeoutMs = 600_000, env = {} }: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunningWirefeed> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const spawnedAt = performance.now();
-  const child = spawnGroup(TSX, ['src/node/main.ts'], {
-    ...process.env,
-    ARTICLES_DIR: dir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ...env,
-  });
-  const output = captureOutput(child);
-  const stop = () => stopGroup(child);
-  try {
-    const healthyAt = await waitFor200(`${base}/healthz`, { intervalMs: 20, timeoutMs, alive: () => child.exitCode === null });
-    return { child, pid: leafProcess(child.pid!), base, dir, spawnedAt, healthyAt, output: output.text, stop };
-  } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}\n--- server output ---\n${output.text()}`);
-  }
-}
-
-/** Sections as /status lists them. */
-export async function sectionsOf(base: string): Promise<{ slug: string; name: string; articles: number }[]> {
-  const answer = await httpGet(`${base}/status`);
-  if (answer.status !== 200) throw new Error(`/status answered ${answer.status}`);
-  return (JSON.parse(answer.body.toString()) as { sections: { slug: string; name: string; articles: number }[] }).sections;
 }
 
 // ---------------------------------------------------------------- results

@@ -6,7 +6,6 @@ import {
   TSX,
   captureOutput,
   cpuTimeMs,
-  ensureCorpus,
   fmt,
   freePort,
   httpGet,
@@ -16,12 +15,12 @@ import {
   median,
   progress,
   spawnGroup,
-  startWirefeedChild,
-  sectionsOf,
   stopGroup,
   waitFor200,
   type Section,
 } from './lib.ts';
+import { ensureCorpus } from './corpus.ts';
+import { sectionsOf, startWirefeedChild } from './server.ts';
 
 export interface ThroughputOptions {
   rounds: number;
