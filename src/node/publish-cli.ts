@@ -5,7 +5,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isArticlePath } from '../article/parse.ts';
-import { DEFAULT_SETTLE_MS } from '../config.ts';
+import { DEFAULT_SETTLE_MS, resolveConfig } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { sha256Hex, type StoredFile } from '../publish.ts';
 import { createClient, messageOf, reasonOf, TokenRefusedError } from './publish-client.ts';
@@ -223,7 +223,7 @@ export async function runPublish(args: string[], env: Record<string, string | un
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    const run = { ...options, log, progress, signal: controller.signal };
+    const run = { ...options, log, progress, signal: controller.signal, watcher: resolveConfig({ WATCHER: env.WATCHER }).watcher };
     const summary = options.watch ? await watchFolder(run) : await syncFolder(run);
     clear();
     process.stdout.write(`${options.dryRun ? 'dry run: ' : ''}${formatSummary(summary)}\n`);
