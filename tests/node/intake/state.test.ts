@@ -38,6 +38,10 @@ async function journalWith(dir: string, count: number): Promise<string> {
   return join(dir, JOURNAL_FILE);
 }
 
+function flipBits(bytes: Buffer, at: number, mask: number): void {
+  bytes.writeUInt8(bytes.readUInt8(at) ^ mask, at);
+}
+
 describe('toStoredArticle / fromStoredArticle', () => {
   it('round-trips an article with every optional field and awkward text exactly', () => {
     const article = makeArticle();
@@ -123,7 +127,7 @@ describe('openState', () => {
     const temp = await tempDir();
     const file = await journalWith(temp.dir, 3);
     const bytes = await readFile(file);
-    bytes[bytes.length - 5] ^= 0x01;
+    flipBits(bytes, bytes.length - 5, 0x01);
     await writeFile(file, bytes);
     const result = await open(temp.dir);
     expect(result.status).toBe('loaded');
@@ -135,7 +139,7 @@ describe('openState', () => {
     const temp = await tempDir();
     const file = await journalWith(temp.dir, 10);
     const bytes = await readFile(file);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x20;
+    flipBits(bytes, Math.floor(bytes.length / 2), 0x20);
     await writeFile(file, bytes);
     const corrupt = await open(temp.dir);
     expect(corrupt.status).toBe('corrupt');
@@ -180,5 +184,123 @@ describe('openState', () => {
     const result = await open(temp.dir);
     expect(result.status).toBe('loaded');
     expect(result.state.records.size).toBe(0);
+  });
+});
+
+/** Record lines in a journal (header excluded). */
+async function lineCount(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8');
+  return text.split('\n').length - 2;
+}
+
+describe('compaction', () => {
+  it('rewrites a bloated journal at open time, keeping exactly the live records', async () => {
+    const temp = await tempDir();
+    const file = await journalWith(temp.dir, 0);
+    // Appended to a loaded journal: one line per change.
+    const writer = await open(temp.dir, { compactFloor: 1_000_000 });
+    for (let n = 0; n < 200; n++) writer.state.set(makeRecord(n, { paths: 20 }));
+    for (let n = 0; n < 5; n++) writer.state.delete(makeRecord(n, { paths: 20 }).path);
+    const live = new Map(writer.state.records);
+    await writer.state.close();
+    const bloated = await stat(file);
+    expect(await lineCount(file)).toBe(205);
+
+    const reopened = await open(temp.dir, { compactFloor: 10 });
+    expect(reopened.status).toBe('loaded');
+    await reopened.state.close();
+    expect(await lineCount(file)).toBe(15);
+    expect((await stat(file)).size).toBeLessThan(bloated.size / 5);
+    const after = await open(temp.dir);
+    expect(after.status).toBe('loaded');
+    expect(new Map(after.state.records)).toEqual(live);
+  });
+
+  it('compacts in the background while changes keep arriving, losing none', async () => {
+    const temp = await tempDir();
+    const file = join(temp.dir, JOURNAL_FILE);
+    const { state } = await open(temp.dir, { compactFloor: 50, batchRecords: 10 });
+    for (let n = 0; n < 2000; n++) {
+      state.set(makeRecord(n, { paths: 30 }));
+      if (n % 100 === 0) await state.flush();
+      if (n % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const live = new Map(state.records);
+    await state.close();
+    expect(await lineCount(file)).toBeLessThan(200);
+    const after = await open(temp.dir);
+    expect(after.status).toBe('loaded');
+    expect(new Map(after.state.records)).toEqual(live);
+  });
+});
+
+describe('a state folder that cannot be used', () => {
+  it('keeps the index in memory when the folder cannot be created (a path under a file)', async () => {
+    const temp = await tempDir();
+    await temp.write('file', 'not a folder');
+    const dir = join(temp.dir, 'file', 'state');
+    const result = await open(dir);
+    expect(result.status).toBe('new');
+    expect(result.lines).toHaveLength(1);
+    expect(result.lines[0]).toContain(dir);
+    expect(result.lines[0]).toContain('ENOTDIR');
+    result.state.set(makeRecord(1));
+    expect(result.state.records.size).toBe(1);
+    await result.state.flush();
+    await result.state.close();
+  });
+
+  it('logs one line and goes on in memory when a later write fails', async () => {
+    const temp = await tempDir();
+    // A folder where the fresh journal's temp file would go: opening it for writing fails.
+    await temp.write(`${JOURNAL_FILE}.tmp/blocker`, 'x');
+    const result = await open(temp.dir);
+    expect(result.status).toBe('new');
+    for (let n = 0; n < 3; n++) {
+      result.state.set(makeRecord(n));
+      await result.state.flush();
+    }
+    expect(result.lines.slice(1)).toHaveLength(1);
+    expect(result.lines[1]).toMatch(/cannot write .*journal \(EISDIR\)/);
+    expect(result.state.records.size).toBe(3);
+  });
+});
+
+describe('the lock', () => {
+  it('is not shared: a folder locked by a running process gives an in-memory state', async () => {
+    const temp = await tempDir();
+    const sleeper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      await temp.write('lock', `${sleeper.pid}\n`);
+      const result = await open(temp.dir);
+      expect(result.status).toBe('new');
+      expect(result.lines[0]).toContain(`locked by process ${sleeper.pid}`);
+      result.state.set(makeRecord(1));
+      await result.state.close();
+      expect(await readFile(join(temp.dir, 'lock'), 'utf8')).toBe(`${sleeper.pid}\n`);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+
+  it('is not taken twice within one process', async () => {
+    const temp = await tempDir();
+    const first = await open(temp.dir);
+    const second = await open(temp.dir);
+    expect(first.status).toBe('new');
+    expect(second.lines[0]).toContain('locked by process');
+  });
+
+  it('is taken over from a process that is gone, and released on close', async () => {
+    const temp = await tempDir();
+    const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    await new Promise((resolve) => gone.once('exit', resolve));
+    await journalWith(temp.dir, 2);
+    await temp.write('lock', `${gone.pid}\n`);
+    const result = await open(temp.dir);
+    expect(result.status).toBe('loaded');
+    expect(await readFile(join(temp.dir, 'lock'), 'utf8')).toBe(`${process.pid}\n`);
+    await result.state.close();
+    await expect(stat(join(temp.dir, 'lock'))).rejects.toThrow(/ENOENT/);
   });
 });
