@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromStoredArticle, JOURNAL_FILE, openState, toStoredArticle, type OpenedState, type StateOptions } from '../../../src/node/intake/state.ts';
 import { makeTempDir, type TempDir } from '../../helpers/temp-dir.ts';
+import { waitFor } from '../../helpers/wait.ts';
+import { opAt, recordsAfter } from './state-child-plan.ts';
 import { makeArticle, makeRecord } from './state-records.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const CHILD = join(import.meta.dirname, 'state-child.ts');
 
 const temps: TempDir[] = [];
 const opened: OpenedState[] = [];
@@ -304,3 +309,69 @@ describe('the lock', () => {
     await expect(stat(join(temp.dir, 'lock'))).rejects.toThrow(/ENOENT/);
   });
 });
+
+interface Writer {
+  /** Operations the child has reported durable. */
+  flushed: number;
+  output: string[];
+  exited: Promise<unknown>;
+  kill(): void;
+}
+
+/** Starts the child that writes the operation sequence into `dir` (state-child.ts). */
+function startWriter(dir: string): Writer {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const writer: Writer = { flushed: 0, output: [], exited: new Promise((resolve) => child.once('exit', resolve)), kill: () => child.kill('SIGKILL') };
+  let partial = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      const match = /^flushed (\d+)$/.exec(line);
+      if (match) writer.flushed = Number(match[1]);
+      else writer.output.push(line);
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => writer.output.push(`! ${chunk.toString('utf8')}`));
+  return writer;
+}
+
+describe('a SIGKILL in the middle of writing', () => {
+  it('loses at most the changes not yet flushed, never the journal', async () => {
+    const temp = await tempDir();
+    const dir = join(temp.dir, 'state');
+    const history: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      const writer = startWriter(dir);
+      try {
+        await waitFor(() => writer.flushed > 0, { timeoutMs: 15_000, what: `the child's first flush:\n${writer.output.join('\n')}` });
+        const delayMs = Math.floor(Math.random() * 400);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      } finally {
+        writer.kill();
+        await writer.exited;
+      }
+      const midRewrite = await stat(join(dir, `${JOURNAL_FILE}.tmp`)).then(() => ' (killed mid-rewrite)', () => '');
+      const { state, status, lines } = await open(dir, { fingerprint: { test: 'sigkill' } });
+      history.push(`round ${round}: flushed ${writer.flushed}${midRewrite}, ${status} ${lines.join(' | ')}`);
+      expect(status, history.join('\n')).toBe('loaded');
+      let sets = 0;
+      for (const record of state.records.values()) sets = Math.max(sets, record.size + 1);
+      // The last operation kept is set number `sets - 1`, or a delete right after it.
+      const candidates = 'deleted' in opAt(sets) ? [sets, sets + 1] : [sets];
+      const match = candidates.find((count) => isEqual(new Map(state.records), recordsAfter(count)));
+      expect(match, history.join('\n')).toBeDefined();
+      expect(match!, history.join('\n')).toBeGreaterThanOrEqual(writer.flushed);
+      await state.close();
+    }
+  }, 120_000);
+});
+
+function isEqual(a: unknown, b: unknown): boolean {
+  try {
+    expect(a).toEqual(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
