@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fromStoredArticle, JOURNAL_FILE, openState, toStoredArticle, type OpenedState, type StateOptions } from '../../../src/node/intake/state.ts';
 import { makeTempDir, type TempDir } from '../../helpers/temp-dir.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { encodeLine, makeHeader } from '../../../src/node/intake/state-line.ts';
 import { opAt, recordsAfter } from './state-child-plan.ts';
 import { makeArticle, makeRecord } from './state-records.ts';
 
@@ -172,6 +173,14 @@ describe('openState', () => {
     expect(result.lines).toHaveLength(1);
   });
 
+  it('says mismatch for another format version', async () => {
+    const temp = await tempDir();
+    await temp.write(JOURNAL_FILE, encodeLine({ ...makeHeader({ parser: 1, BASE_URL: 'https://example.com' }), version: 99 }));
+    const result = await open(temp.dir);
+    expect(result.status).toBe('mismatch');
+    expect(result.reason).toContain('format version 99');
+  });
+
   it('says corrupt for record lines without a header', async () => {
     const temp = await tempDir();
     const file = await journalWith(temp.dir, 3);
@@ -218,6 +227,27 @@ describe('compaction', () => {
     expect((await stat(file)).size).toBeLessThan(bloated.size / 5);
     const after = await open(temp.dir);
     expect(after.status).toBe('loaded');
+    expect(new Map(after.state.records)).toEqual(live);
+  });
+
+  it('keeps changes made while a compaction runs, and a flush meanwhile reaches the disk', async () => {
+    const temp = await tempDir();
+    const file = await journalWith(temp.dir, 0);
+    const writer = await open(temp.dir, { compactFloor: 1_000_000 });
+    for (let n = 0; n < 3000; n++) writer.state.set(makeRecord(n, { paths: 100, htmlBytes: 2000 }));
+    await writer.state.close();
+
+    const { state } = await open(temp.dir, { compactFloor: 10 });
+    // The open-time compaction has taken its snapshot and is writing it out now.
+    state.set(makeRecord(5000));
+    state.delete(makeRecord(1).path);
+    await state.flush();
+    expect(await readFile(file, 'utf8')).toContain('"hash":"h5000"');
+    state.set(makeRecord(5001));
+    const live = new Map(state.records);
+    await state.close();
+    expect(await lineCount(file)).toBe(100 + 3);
+    const after = await open(temp.dir);
     expect(new Map(after.state.records)).toEqual(live);
   });
 
