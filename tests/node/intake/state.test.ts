@@ -97,6 +97,18 @@ describe('openState', () => {
     expect(after.length).toBeGreaterThan(before.length);
   });
 
+  it('reads back records longer than its 4 MB read chunks, multi-byte text across the seams', async () => {
+    const temp = await tempDir();
+    const { state } = await open(temp.dir);
+    const big = makeRecord(1, { htmlBytes: 9_000_000 });
+    const records = [makeRecord(0), big, makeRecord(2, { htmlBytes: 5_000_000 }), makeRecord(3)];
+    for (const record of records) state.set(record);
+    await state.close();
+    const again = await open(temp.dir);
+    expect(again.status).toBe('loaded');
+    expect([...again.state.records.values()]).toEqual(records);
+  });
+
   it('says mismatch and starts empty when the fingerprint differs, ignoring key order', async () => {
     const temp = await tempDir();
     await journalWith(temp.dir, 3);
