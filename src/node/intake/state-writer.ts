@@ -96,9 +96,11 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
   function append(entry: Entry): void {
     if (disabled) return;
     const line = encodeLine(entry);
+    tail?.push(line);
+    // While a fresh journal is being written there is nowhere to append to: the tail has it all.
+    if (!handle && tail) return;
     pending.push(line);
     pendingBytes += line.length;
-    tail?.push(line);
     if (pending.length >= batchRecords || pendingBytes >= BATCH_BYTES) kick();
     else timer ??= setTimeout(kick, batchMs).unref();
   }
@@ -122,6 +124,10 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
     const snapshot = [...records.values()];
     // Lines still pending are in the snapshot already: only what comes after it is replayed.
     tail = [];
+    if (!handle) {
+      pending = [];
+      pendingBytes = 0;
+    }
     const temp = await writeSnapshot(tempFile, header, snapshot, () => disabled);
     if (!temp) return;
     let installed = false;

@@ -5,7 +5,7 @@ import { makeRecord } from './state-records.ts';
 export { makeRecord };
 /** Distinct paths the child writes to, so later writes overwrite earlier ones and compaction has work. */
 export const PATHS = 300;
-export const HTML_BYTES = 2000;
+export const HTML_BYTES = 8000;
 
 export type Op = { set: FileRecord } | { deleted: string };
 

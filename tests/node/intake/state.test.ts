@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromStoredArticle, JOURNAL_FILE, openState, toStoredArticle, type OpenedState, type StateOptions } from '../../../src/node/intake/state.ts';
 import { makeTempDir, type TempDir } from '../../helpers/temp-dir.ts';
+import { waitFor } from '../../helpers/wait.ts';
+import { encodeLine, makeHeader } from '../../../src/node/intake/state-line.ts';
+import { opAt, recordsAfter } from './state-child-plan.ts';
 import { makeArticle, makeRecord } from './state-records.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const CHILD = join(import.meta.dirname, 'state-child.ts');
 
 const temps: TempDir[] = [];
 const opened: OpenedState[] = [];
@@ -36,6 +42,10 @@ async function journalWith(dir: string, count: number): Promise<string> {
   for (let n = 0; n < count; n++) state.set(makeRecord(n));
   await state.close();
   return join(dir, JOURNAL_FILE);
+}
+
+function flipBits(bytes: Buffer, at: number, mask: number): void {
+  bytes.writeUInt8(bytes.readUInt8(at) ^ mask, at);
 }
 
 describe('toStoredArticle / fromStoredArticle', () => {
@@ -87,6 +97,18 @@ describe('openState', () => {
     expect(after.length).toBeGreaterThan(before.length);
   });
 
+  it('reads back records longer than its 4 MB read chunks, multi-byte text across the seams', async () => {
+    const temp = await tempDir();
+    const { state } = await open(temp.dir);
+    const big = makeRecord(1, { htmlBytes: 9_000_000 });
+    const records = [makeRecord(0), big, makeRecord(2, { htmlBytes: 5_000_000 }), makeRecord(3)];
+    for (const record of records) state.set(record);
+    await state.close();
+    const again = await open(temp.dir);
+    expect(again.status).toBe('loaded');
+    expect([...again.state.records.values()]).toEqual(records);
+  });
+
   it('says mismatch and starts empty when the fingerprint differs, ignoring key order', async () => {
     const temp = await tempDir();
     await journalWith(temp.dir, 3);
@@ -123,7 +145,7 @@ describe('openState', () => {
     const temp = await tempDir();
     const file = await journalWith(temp.dir, 3);
     const bytes = await readFile(file);
-    bytes[bytes.length - 5] ^= 0x01;
+    flipBits(bytes, bytes.length - 5, 0x01);
     await writeFile(file, bytes);
     const result = await open(temp.dir);
     expect(result.status).toBe('loaded');
@@ -135,7 +157,7 @@ describe('openState', () => {
     const temp = await tempDir();
     const file = await journalWith(temp.dir, 10);
     const bytes = await readFile(file);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x20;
+    flipBits(bytes, Math.floor(bytes.length / 2), 0x20);
     await writeFile(file, bytes);
     const corrupt = await open(temp.dir);
     expect(corrupt.status).toBe('corrupt');
@@ -163,6 +185,14 @@ describe('openState', () => {
     expect(result.lines).toHaveLength(1);
   });
 
+  it('says mismatch for another format version', async () => {
+    const temp = await tempDir();
+    await temp.write(JOURNAL_FILE, encodeLine({ ...makeHeader({ parser: 1, BASE_URL: 'https://example.com' }), version: 99 }));
+    const result = await open(temp.dir);
+    expect(result.status).toBe('mismatch');
+    expect(result.reason).toContain('format version 99');
+  });
+
   it('says corrupt for record lines without a header', async () => {
     const temp = await tempDir();
     const file = await journalWith(temp.dir, 3);
@@ -182,3 +212,208 @@ describe('openState', () => {
     expect(result.state.records.size).toBe(0);
   });
 });
+
+/** Record lines in a journal (header excluded). */
+async function lineCount(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8');
+  return text.split('\n').length - 2;
+}
+
+describe('compaction', () => {
+  it('rewrites a bloated journal at open time, keeping exactly the live records', async () => {
+    const temp = await tempDir();
+    const file = await journalWith(temp.dir, 0);
+    // Appended to a loaded journal: one line per change.
+    const writer = await open(temp.dir, { compactFloor: 1_000_000 });
+    for (let n = 0; n < 200; n++) writer.state.set(makeRecord(n, { paths: 20 }));
+    for (let n = 0; n < 5; n++) writer.state.delete(makeRecord(n, { paths: 20 }).path);
+    const live = new Map(writer.state.records);
+    await writer.state.close();
+    const bloated = await stat(file);
+    expect(await lineCount(file)).toBe(205);
+
+    const reopened = await open(temp.dir, { compactFloor: 10 });
+    expect(reopened.status).toBe('loaded');
+    await reopened.state.close();
+    expect(await lineCount(file)).toBe(15);
+    expect((await stat(file)).size).toBeLessThan(bloated.size / 5);
+    const after = await open(temp.dir);
+    expect(after.status).toBe('loaded');
+    expect(new Map(after.state.records)).toEqual(live);
+  });
+
+  it('keeps changes made while a compaction runs, and a flush meanwhile reaches the disk', async () => {
+    const temp = await tempDir();
+    const file = await journalWith(temp.dir, 0);
+    const writer = await open(temp.dir, { compactFloor: 1_000_000 });
+    for (let n = 0; n < 3000; n++) writer.state.set(makeRecord(n, { paths: 100, htmlBytes: 2000 }));
+    await writer.state.close();
+
+    const { state } = await open(temp.dir, { compactFloor: 10 });
+    // The open-time compaction has taken its snapshot and is writing it out now.
+    state.set(makeRecord(5000));
+    state.delete(makeRecord(1).path);
+    await state.flush();
+    expect(await readFile(file, 'utf8')).toContain('"hash":"h5000"');
+    state.set(makeRecord(5001));
+    const live = new Map(state.records);
+    await state.close();
+    expect(await lineCount(file)).toBe(100 + 3);
+    const after = await open(temp.dir);
+    expect(new Map(after.state.records)).toEqual(live);
+  });
+
+  it('compacts in the background while changes keep arriving, losing none', async () => {
+    const temp = await tempDir();
+    const file = join(temp.dir, JOURNAL_FILE);
+    const { state } = await open(temp.dir, { compactFloor: 50, batchRecords: 10 });
+    for (let n = 0; n < 2000; n++) {
+      state.set(makeRecord(n, { paths: 30 }));
+      if (n % 100 === 0) await state.flush();
+      if (n % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const live = new Map(state.records);
+    await state.close();
+    expect(await lineCount(file)).toBeLessThan(200);
+    const after = await open(temp.dir);
+    expect(after.status).toBe('loaded');
+    expect(new Map(after.state.records)).toEqual(live);
+  });
+});
+
+describe('a state folder that cannot be used', () => {
+  it('keeps the index in memory when the folder cannot be created (a path under a file)', async () => {
+    const temp = await tempDir();
+    await temp.write('file', 'not a folder');
+    const dir = join(temp.dir, 'file', 'state');
+    const result = await open(dir);
+    expect(result.status).toBe('new');
+    expect(result.lines).toHaveLength(1);
+    expect(result.lines[0]).toContain(dir);
+    expect(result.lines[0]).toContain('ENOTDIR');
+    result.state.set(makeRecord(1));
+    expect(result.state.records.size).toBe(1);
+    await result.state.flush();
+    await result.state.close();
+  });
+
+  it('logs one line and goes on in memory when a later write fails', async () => {
+    const temp = await tempDir();
+    // A folder where the fresh journal's temp file would go: opening it for writing fails.
+    await temp.write(`${JOURNAL_FILE}.tmp/blocker`, 'x');
+    const result = await open(temp.dir);
+    expect(result.status).toBe('new');
+    for (let n = 0; n < 3; n++) {
+      result.state.set(makeRecord(n));
+      await result.state.flush();
+    }
+    expect(result.lines.slice(1)).toHaveLength(1);
+    expect(result.lines[1]).toMatch(/cannot write .*journal \(EISDIR\)/);
+    expect(result.state.records.size).toBe(3);
+  });
+});
+
+describe('the lock', () => {
+  it('is not shared: a folder locked by a running process gives an in-memory state', async () => {
+    const temp = await tempDir();
+    const sleeper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      await temp.write('lock', `${sleeper.pid}\n`);
+      const result = await open(temp.dir);
+      expect(result.status).toBe('new');
+      expect(result.lines[0]).toContain(`locked by process ${sleeper.pid}`);
+      result.state.set(makeRecord(1));
+      await result.state.close();
+      expect(await readFile(join(temp.dir, 'lock'), 'utf8')).toBe(`${sleeper.pid}\n`);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+
+  it('is not taken twice within one process', async () => {
+    const temp = await tempDir();
+    const first = await open(temp.dir);
+    const second = await open(temp.dir);
+    expect(first.status).toBe('new');
+    expect(second.lines[0]).toContain('locked by process');
+  });
+
+  it('is taken over from a process that is gone, and released on close', async () => {
+    const temp = await tempDir();
+    const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    await new Promise((resolve) => gone.once('exit', resolve));
+    await journalWith(temp.dir, 2);
+    await temp.write('lock', `${gone.pid}\n`);
+    const result = await open(temp.dir);
+    expect(result.status).toBe('loaded');
+    expect(await readFile(join(temp.dir, 'lock'), 'utf8')).toBe(`${process.pid}\n`);
+    await result.state.close();
+    await expect(stat(join(temp.dir, 'lock'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+interface Writer {
+  /** Operations the child has reported durable. */
+  flushed: number;
+  output: string[];
+  exited: Promise<unknown>;
+  kill(): void;
+}
+
+/** Starts the child that writes the operation sequence into `dir` (state-child.ts). */
+function startWriter(dir: string): Writer {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const writer: Writer = { flushed: 0, output: [], exited: new Promise((resolve) => child.once('exit', resolve)), kill: () => child.kill('SIGKILL') };
+  let partial = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      const match = /^flushed (\d+)$/.exec(line);
+      if (match) writer.flushed = Number(match[1]);
+      else writer.output.push(line);
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => writer.output.push(`! ${chunk.toString('utf8')}`));
+  return writer;
+}
+
+describe('a SIGKILL in the middle of writing', () => {
+  it('loses at most the changes not yet flushed, never the journal', async () => {
+    const temp = await tempDir();
+    const dir = join(temp.dir, 'state');
+    const history: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      const writer = startWriter(dir);
+      try {
+        await waitFor(() => writer.flushed > 0, { timeoutMs: 15_000, what: `the child's first flush:\n${writer.output.join('\n')}` });
+        const delayMs = Math.floor(Math.random() * 400);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      } finally {
+        writer.kill();
+        await writer.exited;
+      }
+      const midRewrite = await stat(join(dir, `${JOURNAL_FILE}.tmp`)).then(() => ' (killed mid-rewrite)', () => '');
+      const { state, status, lines } = await open(dir, { fingerprint: { test: 'sigkill' } });
+      history.push(`round ${round}: flushed ${writer.flushed}${midRewrite}, ${status} ${lines.join(' | ')}`);
+      expect(status, history.join('\n')).toBe('loaded');
+      let sets = 0;
+      for (const record of state.records.values()) sets = Math.max(sets, record.size + 1);
+      // The last operation kept is set number `sets - 1`, or a delete right after it.
+      const candidates = 'deleted' in opAt(sets) ? [sets, sets + 1] : [sets];
+      const match = candidates.find((count) => isEqual(new Map(state.records), recordsAfter(count)));
+      expect(match, history.join('\n')).toBeDefined();
+      expect(match!, history.join('\n')).toBeGreaterThanOrEqual(writer.flushed);
+      await state.close();
+    }
+  }, 120_000);
+});
+
+function isEqual(a: unknown, b: unknown): boolean {
+  try {
+    expect(a).toEqual(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
