@@ -78,14 +78,14 @@ export function startIntake(options: IntakeOptions): Intake {
     state = book.state;
     indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange, settleMs: options.settleMs, book: book.book });
     const startFeed = () =>
-      startChangeFeed({ dir, engine: options.engine, log, onPath, onFolderGone, onResync: () => reconcile(dir, indexer!, options), pollMs: options.pollMs, rootCheckMs: options.rootCheckMs });
+      startChangeFeed({ dir, engine: options.engine, log, onPath, onFolderGone, onResync: () => reconcile(dir, indexer!, options, log), pollMs: options.pollMs, rootCheckMs: options.rootCheckMs });
     // The native engine reports from the moment it is subscribed, so it starts beside the scan
     // and what it reports meanwhile is read after. chokidar's own walk (an lstat per entry) would
     // compete with the scan: it starts after, and a comparison catches what changed meanwhile.
     const nativeFirst = options.engine?.name === 'native';
     if (nativeFirst) feed = startFeed();
     const readOptions = { dir, parseOptions: options.parseOptions, settleMs: options.settleMs };
-    const summary = await scanFolder(dir, indexer, (count) => readerFor(readOptions, count, options.threads), { onProgress: options.onProgress, log: options.onProgress ? undefined : log });
+    const summary = await scanFolder(dir, indexer, (count) => readerFor(readOptions, count, options.threads, log), { onProgress: options.onProgress, log: options.onProgress ? undefined : log });
     // Files modified within the settle window were left for later (they may be half-written):
     // wait for them, but no more than ten windows. They are read in the background either way.
     const limit = new Promise<void>((resolve) => setTimeout(resolve, options.settleMs * 10).unref());
@@ -99,7 +99,7 @@ export function startIntake(options: IntakeOptions): Intake {
 
   const watching = ready.then(async ({ dir }) => {
     await feed?.ready;
-    if (!closed && feed && options.engine?.name !== 'native') await reconcile(dir, indexer!, options);
+    if (!closed && feed && options.engine?.name !== 'native') await reconcile(dir, indexer!, options, log);
   });
   // A failed start is reported through `ready`; this branch only keeps it from going unhandled.
   watching.catch((error: unknown) => log(`comparing the folder failed: ${error instanceof Error ? error.message : String(error)}`));
@@ -134,12 +134,12 @@ async function openBook(options: IntakeOptions, log: (line: string) => void): Pr
 }
 
 /** Compares the folder with what is known and reads whatever changed, appeared or went. */
-async function reconcile(dir: string, indexer: Indexer, options: IntakeOptions): Promise<void> {
+async function reconcile(dir: string, indexer: Indexer, options: IntakeOptions, log: (line: string) => void): Promise<void> {
   const { files } = await walkArticles(dir);
   const present = new Set(files);
   const updates: Promise<void>[] = [];
   for (const path of indexer.known.keys()) if (!present.has(path)) updates.push(indexer.update(path));
-  const pool = readerFor({ dir, parseOptions: options.parseOptions, settleMs: options.settleMs }, files.length, options.threads);
+  const pool = readerFor({ dir, parseOptions: options.parseOptions, settleMs: options.settleMs }, files.length, options.threads, log);
   try {
     // Only a stat per file here (the records say what is unchanged); whatever differs is read
     // again through the indexer, one at a time per path like every other change.
@@ -165,7 +165,7 @@ export async function scanOnce(options: Omit<IntakeOptions, 'engine' | 'settleMs
   const indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, book });
   const readOptions = { dir, parseOptions: options.parseOptions, settleMs: 0 };
   try {
-    return await scanFolder(dir, indexer, (count) => readerFor(readOptions, count, options.threads), { onProgress: options.onProgress, log: options.onProgress ? undefined : log });
+    return await scanFolder(dir, indexer, (count) => readerFor(readOptions, count, options.threads, log), { onProgress: options.onProgress, log: options.onProgress ? undefined : log });
   } finally {
     await state?.close();
   }

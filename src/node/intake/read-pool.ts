@@ -3,6 +3,7 @@
 // spare beside the event loop), or run in-process when threads are off or cannot start.
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ReadBatch } from './file-worker.ts';
 import { readArticleFile, type FileOutcome, type KnownFile, type ReadOptions } from './read-file.ts';
@@ -24,12 +25,12 @@ export function defaultThreads(): number {
 export const POOL_MIN_FILES = 2000;
 
 /** The reader for `count` files: threads for large folders, in-process for small ones. */
-export function readerFor(options: ReadOptions, count: number, threads = defaultThreads()): ReadPool {
-  return createReadPool(options, count >= POOL_MIN_FILES ? threads : 0);
+export function readerFor(options: ReadOptions, count: number, threads = defaultThreads(), log?: (line: string) => void): ReadPool {
+  return createReadPool(options, count >= POOL_MIN_FILES ? threads : 0, log);
 }
 
 /** A pool of `threads` readers; 0 reads in-process. */
-export function createReadPool(options: ReadOptions, threads = defaultThreads()): ReadPool {
+export function createReadPool(options: ReadOptions, threads = defaultThreads(), log: (line: string) => void = () => {}): ReadPool {
   if (threads <= 0) return inProcess(options, 'in-process');
   const workers: { worker: Worker; busy: boolean }[] = [];
   const pending = new Map<number, { resolve: (outcomes: FileOutcome[]) => void; reject: (error: Error) => void }>();
@@ -42,6 +43,8 @@ export function createReadPool(options: ReadOptions, threads = defaultThreads())
     for (const slot of workers) {
       if (slot.busy || queue.length === 0) continue;
       slot.busy = true;
+      // A busy thread keeps the process alive; an idle one does not.
+      slot.worker.ref();
       slot.worker.postMessage(queue.shift());
     }
   };
@@ -50,6 +53,7 @@ export function createReadPool(options: ReadOptions, threads = defaultThreads())
     const slot = { worker, busy: false };
     worker.on('message', ({ id, outcomes }: { id: number; outcomes: FileOutcome[] }) => {
       slot.busy = false;
+      worker.unref();
       pending.get(id)?.resolve(outcomes);
       pending.delete(id);
       dispatch();
@@ -57,7 +61,9 @@ export function createReadPool(options: ReadOptions, threads = defaultThreads())
     // A worker that cannot start (no loader for its source, a resource limit) fails its batches
     // over to the in-process reader: slower, never wrong.
     worker.on('error', (error) => {
+      if (!broken) log(`reader threads stopped (${error.message}): reading in-process instead`);
       broken ??= error;
+      queue.length = 0;
       for (const [id, waiting] of pending) {
         pending.delete(id);
         waiting.reject(error);
@@ -101,7 +107,8 @@ function inProcess(options: ReadOptions, mode: string): ReadPool {
 function startWorker(options: ReadOptions): Worker {
   const source = new URL(import.meta.url.endsWith('.ts') ? './file-worker.ts' : './file-worker.js', import.meta.url);
   if (!source.pathname.endsWith('.ts')) return new Worker(source, { workerData: options });
-  const tsx = createRequire(import.meta.url).resolve('tsx/esm/api');
-  const boot = `require(${JSON.stringify(tsx)}).register(); import(${JSON.stringify(source.href)});`;
+  // tsx's ES module API (its CommonJS twin fails to load under tsx's own require hook).
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source.href)}); });`;
   return new Worker(boot, { eval: true, workerData: options });
 }
