@@ -8,7 +8,7 @@ import { fromStoredArticle, type FileRecord } from './state.ts';
 /** Where the indexer keeps what each file gave: the persisted state, or a plain map. */
 export interface RecordBook {
   readonly records: ReadonlyMap<string, FileRecord>;
-  set(record: FileRecord): void;
+  set(record: FileRecord, line?: Uint8Array): void;
   delete(path: string): void;
 }
 
@@ -77,7 +77,7 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
         return;
       }
       case 'read':
-        book.set(outcome.record);
+        book.set(outcome.record, outcome.line);
         return publish(outcome.record, initial, quiet);
     }
   }

@@ -7,6 +7,7 @@ import { join, sep } from 'node:path';
 import { oversizeReason, parseArticle } from '../../article/parse.ts';
 import type { ArticleSource, ParseOptions } from '../../article/types.ts';
 import { settleDelay } from './settle.ts';
+import { encodeRecordLine } from './state-line.ts';
 import { toStoredArticle, type FileRecord } from './state.ts';
 
 /** What the intake knew of a file before: enough to skip an unchanged file and to keep its dates. */
@@ -21,8 +22,8 @@ export type FileOutcome =
   | { path: string; kind: 'same' }
   /** Could not be read (permissions, a symlink leading out): the reason, no record. */
   | { path: string; kind: 'failed'; reason: string }
-  /** Read and parsed (or rejected by the parser): the new record. */
-  | { path: string; kind: 'read'; record: FileRecord };
+  /** Read and parsed (or rejected by the parser): the new record, and its journal line. */
+  | { path: string; kind: 'read'; record: FileRecord; line: Uint8Array };
 
 export interface ReadOptions {
   /** Real path of the articles folder. */
@@ -51,7 +52,7 @@ export function readArticleFile(path: string, known: KnownFile | undefined, opti
     const stat = { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
     if (info.size > options.parseOptions.maxBytes) {
       const hash = `size:${info.size}`;
-      return { path, kind: 'read', record: { path, ...stat, hash, ...seenTimes(known, hash, info.mtimeMs, now), result: { ok: false, reason: oversizeReason(info.size, options.parseOptions.maxBytes) } } };
+      return readOutcome({ path, ...stat, hash, ...seenTimes(known, hash, info.mtimeMs, now), result: { ok: false, reason: oversizeReason(info.size, options.parseOptions.maxBytes) } });
     }
     const bytes = readAll(fd, info.size);
     const hash = createHash('sha256').update(bytes).digest('hex');
@@ -65,7 +66,7 @@ export function readArticleFile(path: string, known: KnownFile | undefined, opti
     };
     const parsed = parseArticle(source, options.parseOptions);
     const result = parsed.ok ? { ok: true as const, article: toStoredArticle(parsed.article) } : { ok: false as const, reason: parsed.error.reason };
-    return { path, kind: 'read', record: { path, ...stat, hash, ...seen, result } };
+    return readOutcome({ path, ...stat, hash, ...seen, result });
   } catch (error) {
     return failure(path, error);
   } finally {
@@ -95,6 +96,10 @@ function openFollowingInside(file: string, dir: string): number {
   const target = realpathSync(file);
   if (!target.startsWith(dir + sep)) throw new OutsideError();
   return openSync(target, constants.O_RDONLY);
+}
+
+function readOutcome(record: FileRecord): FileOutcome {
+  return { path: record.path, kind: 'read', record, line: encodeRecordLine(record) };
 }
 
 class OutsideError extends Error {}

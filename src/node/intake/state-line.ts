@@ -44,6 +44,11 @@ export function encodeLine(value: unknown): Buffer {
   return line;
 }
 
+/** The journal line that sets `record`: what `PersistedState.set` appends. */
+export function encodeRecordLine(record: FileRecord): Buffer {
+  return encodeLine({ set: record });
+}
+
 /** The parsed JSON of a line (without its newline), or undefined if the checksum or JSON is bad. */
 export function decodeLine(line: Buffer): { value: unknown } | undefined {
   if (line.length < 10 || line[8] !== 0x20) return undefined;

@@ -57,8 +57,12 @@ export interface StateOptions {
 
 export interface PersistedState {
   readonly records: ReadonlyMap<string, FileRecord>;
-  /** In memory at once, appended to the journal soon (batched). */
-  set(record: FileRecord): void;
+  /**
+   * In memory at once, appended to the journal soon (batched). `line`, when given, is the
+   * record's journal line already encoded (`encodeRecordLine`): reader threads make it, so the
+   * main thread does not serialise every article it takes in.
+   */
+  set(record: FileRecord, line?: Uint8Array): void;
   delete(path: string): void;
   /** Resolves once everything set/deleted so far is written to the OS (and fsynced). */
   flush(): Promise<void>;

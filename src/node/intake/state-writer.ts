@@ -24,7 +24,7 @@ export interface JournalWriterOptions {
 }
 
 export interface JournalWriter {
-  append(entry: Entry): void;
+  append(entry: Entry, line?: Uint8Array): void;
   flush(): Promise<void>;
   /** Starts a background compaction if dead lines outnumber live ones (and the floor). */
   compactIfBloated(): void;
@@ -93,9 +93,9 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
     void enqueue(() => writePending(false));
   }
 
-  function append(entry: Entry): void {
+  function append(entry: Entry, encoded?: Uint8Array): void {
     if (disabled) return;
-    const line = encodeLine(entry);
+    const line = encoded ? Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength) : encodeLine(entry);
     tail?.push(line);
     // While a fresh journal is being written there is nowhere to append to: the tail has it all.
     if (!handle && tail) return;

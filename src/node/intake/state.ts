@@ -87,9 +87,9 @@ async function readJournalSafely(file: string, fingerprint: StateOptions['finger
 function createState(records: Map<string, FileRecord>, writer: JournalWriter, release: () => Promise<void>): PersistedState {
   return {
     records,
-    set(record) {
+    set(record, line) {
       records.set(record.path, record);
-      writer.append({ set: record });
+      writer.append({ set: record }, line);
     },
     delete(path) {
       if (records.delete(path)) writer.append({ deleted: path });
