@@ -58,7 +58,17 @@ describe('wirefeed serve (npm start)', () => {
     child.stdout.on('data', (chunk) => (output += chunk));
     try {
       await waitFor(() => output.includes('serving'), { timeoutMs: 15_000, what: 'the start-up line' });
-      expect(output).toMatch(/^\[watcher\] rejected bad.txt: empty file\nindexed 1 articles in 1 sections in \d+ ms; serving http:\/\/127\.0\.0\.1:\d+\n$/);
+      expect(output).toMatch(
+        new RegExp(
+          [
+            String.raw`^\[intake\] watch engine: native \(WATCHER=auto, native module loaded\); state: ${escapeRegExp(temp.dir)}/\.wirefeed`,
+            String.raw`\[intake\] state: no index in ${escapeRegExp(temp.dir)}/\.wirefeed yet: a full scan builds it`,
+            String.raw`\[intake\] rejected bad.txt: empty file`,
+            String.raw`indexed 1 articles in 1 sections from 2 files in \d+ ms; serving http://127\.0\.0\.1:\d+`,
+            '$',
+          ].join('\n'),
+        ),
+      );
       await temp.write('two.txt', txtArticle('World', 'Two'));
       await waitFor(() => output.includes('published two.txt (World)'), { timeoutMs: 5000, what: 'the publish line' });
     } finally {
@@ -66,3 +76,7 @@ describe('wirefeed serve (npm start)', () => {
     }
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -73,6 +73,8 @@ async function snapshot(dir: string): Promise<Record<string, { text: string; mti
     if (!entry.isFile()) continue;
     const file = join(entry.parentPath, entry.name);
     const path = file.slice(dir.length + 1).split('\\').join('/');
+    // The server's own state folder (STATE_DIR, `.wirefeed` by default) is not an article.
+    if (path.split('/').includes('.wirefeed')) continue;
     result[path] = { text: await readFile(file, 'utf8'), mtime: new Date(Math.trunc((await stat(file)).mtimeMs)).toISOString() };
   }
   return result;
@@ -121,9 +123,12 @@ describe('wirefeed publish', () => {
     expect(third.stdout).toMatch(/uploaded 1, deleted 1, unchanged 1, failed 0\n$/);
     const { '.hidden.txt': _hidden, 'notes.pdf': _pdf, 'draft.txt~': _backup, ...articles } = await snapshot(b.dir);
     expect(await snapshot(a.dir)).toEqual(articles);
-    await waitFor(async () => (await titles()).join() === 'Quake @ 2025-02-05T00:00:00.000Z,Talks end @ 2025-02-06T00:00:00.000Z', {
+    // An edit keeps the published date (first seen on the server) and moves the updated one.
+    await waitFor(async () => (await titles()).join() === 'Quake @ 2025-02-05T00:00:00.000Z,Talks end @ 2025-02-03T04:05:06.789Z', {
       what: 'the update and the deletion in the feed',
     });
+    const feed = (await (await fetch(`${url()}/feed.json`)).json()) as { items: { title: string; date_modified: string }[] };
+    expect(feed.items.find((item) => item.title === 'Talks end')?.date_modified).toBe('2025-02-06T00:00:00.000Z');
   });
 
   it('reports a bad file with its reason, syncs the others, and exits non-zero', async () => {
@@ -178,7 +183,7 @@ describe('wirefeed publish', () => {
       await feedHas('Inner');
       await rm(join(b.dir, 'sub'), { recursive: true });
       await waitFor(async () => (await titles()).every((t) => !t.startsWith('Inner @')), { what: 'the folder deletion' });
-      await waitFor(async () => (await readdir(a.dir)).join() === 'second.txt', { what: 'A without sub/' });
+      await waitFor(async () => (await readdir(a.dir)).filter((name) => name !== '.wirefeed').join() === 'second.txt', { what: 'A without sub/' });
       expect(stdout).toContain('uploaded second.txt (created)\n');
       expect(stdout).toContain('uploaded second.txt (updated)\n');
       expect(stdout).toContain('deleted first.txt\n');
@@ -226,7 +231,7 @@ describe('wirefeed publish', () => {
     });
     expect(status).toBe(404);
     expect(await readdir(join(a.dir, '..'))).not.toContain('escape.txt');
-    expect(await readdir(a.dir)).toEqual([]);
+    expect((await readdir(a.dir)).filter((name) => name !== '.wirefeed')).toEqual([]);
   });
 });
 

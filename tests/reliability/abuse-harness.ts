@@ -3,7 +3,7 @@
 // what the figures report: requests per category, statuses, and every broken rule.
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { checkFeed, decodeBody } from './load-check.ts';
 import { send, sendRaw, type Exchange, type RawResponse, type RequestSpec, type SendOptions } from './abuse-client.ts';
 import { startServerProcess, type ServerProcess } from './load-server.ts';
@@ -141,7 +141,10 @@ function checkBody(headers: Record<string, string>, body: Buffer): string | unde
  * (a folder's mtime moves when an authorised publish comes and goes). Equal snapshots: nothing written.
  */
 export async function snapshotFolder(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  // The server's own state folder (STATE_DIR, `.wirefeed` by default) changes as it runs.
+  const entries = (await readdir(root, { recursive: true, withFileTypes: true })).filter(
+    (entry) => !relative(root, join(entry.parentPath, entry.name)).split(sep).includes('.wirefeed'),
+  );
   const lines = await Promise.all(
     entries.map(async (entry) => {
       const path = join(entry.parentPath, entry.name);

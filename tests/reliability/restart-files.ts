@@ -3,7 +3,7 @@
 // of a whole folder, dotfiles included, to compare two of them.
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { makeRandom } from './load-writer.ts';
 
 const FOLDERS = ['', 'politics', 'Politics', 'POLITICS', 'sports', 'world/europe', 'Économie', 'deep/er/still'];
@@ -44,6 +44,8 @@ export async function snapshotFolder(dir: string): Promise<Record<string, FileFa
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const file = join(entry.parentPath, entry.name);
+    // The server's own state folder (STATE_DIR, `.wirefeed` by default) is not an article.
+    if (file.slice(dir.length + 1).split(sep).includes('.wirefeed')) continue;
     const bytes = await readFile(file);
     result[file.slice(dir.length + 1)] = {
       sha256: createHash('sha256').update(bytes).digest('hex'),

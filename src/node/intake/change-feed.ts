@@ -85,9 +85,9 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       options.onFolderGone(path);
       if (isArticlePath(path)) options.onPath(path);
     },
-    resync(reason) {
+    resync(reason, quiet = false) {
       if (closed) return;
-      log(`events may have been lost (${reason}): comparing the folder`);
+      if (!quiet) log(`events may have been lost (${reason}): comparing the folder`);
       void resync(reason);
     },
   };

@@ -60,7 +60,7 @@ export function readArticleFile(path: string, known: KnownFile | undefined, opti
     const source: ArticleSource = {
       path,
       bytes,
-      mtime: new Date(info.mtimeMs),
+      mtime: info.mtime,
       firstSeenAt: new Date(seen.firstSeenAt),
       ...(seen.changedAt === null ? {} : { changedAt: new Date(seen.changedAt) }),
     };
@@ -80,7 +80,8 @@ export function readArticleFile(path: string, known: KnownFile | undefined, opti
  * differs from the one recorded, at the new modification time.
  */
 export function seenTimes(known: KnownFile | undefined, hash: string, mtimeMs: number, now: number): Pick<FileRecord, 'firstSeenAt' | 'changedAt'> {
-  const stamp = Math.min(Math.trunc(mtimeMs), now);
+  // Rounded as Node's Stats#mtime is, which `wirefeed publish` sends: both sides agree to the ms.
+  const stamp = Math.min(Math.round(mtimeMs), now);
   if (!known) return { firstSeenAt: stamp, changedAt: null };
   if (known.hash === hash) return { firstSeenAt: known.firstSeenAt, changedAt: known.changedAt };
   return { firstSeenAt: known.firstSeenAt, changedAt: Math.max(known.firstSeenAt, stamp) };

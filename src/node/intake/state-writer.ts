@@ -51,7 +51,7 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
     if (disabled) return;
     disabled = true;
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    log(`[state] cannot write ${file} (${code}): keeping the index in memory only from now on`);
+    log(`state: cannot write ${file} (${code}): keeping the index in memory only from now on`);
     pending = [];
     tail = undefined;
     void handle?.close().catch(() => {});

@@ -36,15 +36,15 @@ export async function openState(options: StateOptions): Promise<OpenedState> {
     await mkdir(dir, { recursive: true });
     lock = await takeLock(dir);
   } catch (error) {
-    return inMemory(`[state] cannot use ${dir} (${errorCode(error)}): keeping the index in memory only`);
+    return inMemory(`state: cannot use ${dir} (${errorCode(error)}): keeping the index in memory only`);
   }
-  if (!lock.ok) return inMemory(`[state] ${dir} is ${lock.why}: keeping the index in memory only`);
+  if (!lock.ok) return inMemory(`state: ${dir} is ${lock.why}: keeping the index in memory only`);
   try {
     return await openLocked(options, records, lock.release);
   } catch (error) {
     await lock.release().catch(() => {});
     records.clear();
-    return inMemory(`[state] cannot use ${dir} (${errorCode(error)}): keeping the index in memory only`);
+    return inMemory(`state: cannot use ${dir} (${errorCode(error)}): keeping the index in memory only`);
   }
 }
 
@@ -58,14 +58,14 @@ async function openLocked(options: StateOptions, records: Map<string, FileRecord
   if (outcome.status !== 'loaded') {
     const reason =
       outcome.status === 'missing'
-        ? `[state] no index in ${dir} yet: a full scan builds it`
-        : `[state] ${file}: ${outcome.why}; starting over with a full scan`;
+        ? `state: no index in ${dir} yet: a full scan builds it`
+        : `state: ${file}: ${outcome.why}; starting over with a full scan`;
     log(reason);
     const writer = createJournalWriter({ ...writerOptions, handle: undefined, lines: 0 });
     return { state: createState(records, writer, release), status: outcome.status === 'missing' ? 'new' : outcome.status, reason };
   }
   if (outcome.torn) {
-    log(`[state] ${file}: dropped ${outcome.torn} (a write cut short); the rest is loaded`);
+    log(`state: ${file}: dropped ${outcome.torn} (a write cut short); the rest is loaded`);
     await truncate(file, outcome.goodBytes);
   }
   for (const [path, record] of outcome.records) records.set(path, record);

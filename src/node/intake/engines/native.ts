@@ -34,6 +34,10 @@ export function createNativeEngine(parcel: ParcelWatcher = loadNativeWatcher()):
       };
       const onEvents: SubscribeCallback = (error, events: Event[]) => {
         if (error) return sink.resync(`native watcher: ${error.message}`);
+        // @parcel/watcher coalesces a batch per path, and a path created (or renamed over) and
+        // deleted within one batch comes out as nothing at all, though the file existed before:
+        // the batch is then empty. Only a comparison can tell which file went.
+        if (events.length === 0) return sink.resync('a batch of events cancelled out', true);
         for (const event of events) {
           const path = toPath(event.path);
           if (path.startsWith('..')) continue;

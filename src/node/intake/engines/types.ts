@@ -6,8 +6,11 @@ export interface WatchSink {
   changed(path: string): void;
   /** Something at `path` went away: a file, or a folder and everything under it. */
   deleted(path: string): void;
-  /** Events may have been lost (a queue overflow, an engine error): compare the folder. */
-  resync(reason: string): void;
+  /**
+   * Events may have been lost (a queue overflow, an engine error): compare the folder. `quiet`
+   * for the expected case that needs no log line.
+   */
+  resync(reason: string, quiet?: boolean): void;
 }
 
 export interface WatchSubscription {
