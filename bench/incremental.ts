@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from '../src/app.ts';
 import type { ParseOptions } from '../src/article/types.ts';
 import { resolveConfig } from '../src/config.ts';
-import { createIndexer } from '../src/node/indexer.ts';
+import { createIndexer } from '../src/node/intake/indexer.ts';
 import { createMemoryStore } from '../src/store/drivers/memory.ts';
 import {
   BENCH_PREFIX,

@@ -123,7 +123,7 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
 
   function defer(path: string, ms: number, quiet: boolean): void {
     if (deferred.has(path)) return;
-    const later = new Promise<void>((resolve) => setTimeout(resolve, ms + 5).unref()).then(() => {
+    const later = new Promise<void>((resolve) => setTimeout(resolve, ms + 1).unref()).then(() => {
       deferred.delete(path);
       return update(path, quiet);
     });
