@@ -9,6 +9,7 @@ import { startChangeFeed, type ChangeFeed } from './change-feed.ts';
 import type { WatchEngine } from './engines/types.ts';
 import { createIndexer, createMemoryBook, type Indexer, type IndexerOptions, type RecordBook } from './indexer.ts';
 import { readerFor } from './read-pool.ts';
+import { knownOf } from './read-file.ts';
 import { scanFolder, type ScanSummary } from './scan.ts';
 import { openState, type PersistedState } from './state.ts';
 import { walkArticles } from './walk.ts';
@@ -145,7 +146,7 @@ async function reconcile(dir: string, indexer: Indexer, options: IntakeOptions, 
     // again through the indexer, one at a time per path like every other change.
     for (let start = 0; start < files.length; start += 512) {
       const batch = files.slice(start, start + 512);
-      const outcomes = await pool.read(batch, batch.map((path) => indexer.known.get(path)));
+      const outcomes = await pool.read(batch, batch.map((path) => knownOf(indexer.known.get(path))));
       for (const outcome of outcomes) if (outcome.kind !== 'same') updates.push(indexer.update(outcome.path));
     }
   } finally {

@@ -13,6 +13,13 @@ import { toStoredArticle, type FileRecord } from './state.ts';
 /** What the intake knew of a file before: enough to skip an unchanged file and to keep its dates. */
 export type KnownFile = Pick<FileRecord, 'size' | 'mtimeMs' | 'ino' | 'hash' | 'firstSeenAt' | 'changedAt'>;
 
+/** Just what a reader needs of a record: a thread is sent this, never the parsed article. */
+export function knownOf(record: FileRecord | undefined): KnownFile | undefined {
+  if (record === undefined) return undefined;
+  const { size, mtimeMs, ino, hash, firstSeenAt, changedAt } = record;
+  return { size, mtimeMs, ino, hash, firstSeenAt, changedAt };
+}
+
 export type FileOutcome =
   /** No file there (any more), or a folder. */
   | { path: string; kind: 'gone' }
@@ -35,8 +42,7 @@ export interface ReadOptions {
 /** Reads `path` unless it is too fresh or unchanged since `known`. Never throws. */
 export function readArticleFile(path: string, known: KnownFile | undefined, options: ReadOptions, now = Date.now()): FileOutcome {
   const file = join(options.dir, ...path.split('/'));
-  // A restart asks this of every file: one lstat answers it when nothing changed.
-  if (known && isUnchanged(file, known)) return { path, kind: 'same' };
+  if (isUnchanged(options.dir, path, known)) return { path, kind: 'same' };
   let fd: number;
   try {
     fd = openFollowingInside(file, options.dir);
@@ -105,8 +111,10 @@ function readOutcome(record: FileRecord): FileOutcome {
 
 class OutsideError extends Error {}
 
-function isUnchanged(file: string, known: KnownFile): boolean {
-  const info = lstatSync(file, { throwIfNoEntry: false });
+/** True when the file at `path` has the size, mtime and inode `known` records: one lstat. */
+export function isUnchanged(dir: string, path: string, known: KnownFile | undefined): boolean {
+  if (known === undefined) return false;
+  const info = lstatSync(join(dir, ...path.split('/')), { throwIfNoEntry: false });
   return info !== undefined && info.isFile() && info.size === known.size && info.mtimeMs === known.mtimeMs && info.ino === known.ino;
 }
 
