@@ -84,23 +84,30 @@ function createScan(fingerprint: Fingerprint) {
 
 async function scanLines(handle: FileHandle, fingerprint: Fingerprint): Promise<ReadOutcome> {
   const scan = createScan(fingerprint);
-  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  let carry = Buffer.alloc(0);
+  // One buffer: the unfinished line of the last read is moved to its start and the next read
+  // lands right after it, so nothing is concatenated; a line longer than the buffer grows it.
+  let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let carried = 0;
   let position = 0;
   for (;;) {
-    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
+    if (buffer.length - carried < CHUNK_BYTES / 2) {
+      const larger = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(larger, 0, 0, carried);
+      buffer = larger;
+    }
+    const { bytesRead } = await handle.read(buffer, carried, buffer.length - carried, position);
     if (bytesRead === 0) break;
     position += bytesRead;
-    const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-    const dataStart = position - data.length;
+    const filled = carried + bytesRead;
+    const dataStart = position - filled;
     let start = 0;
-    for (let newline = data.indexOf(0x0a); newline !== -1; newline = data.indexOf(0x0a, start)) {
-      const failure = scan.take(data.subarray(start, newline), dataStart + newline + 1);
+    for (let newline = buffer.indexOf(0x0a); newline !== -1 && newline < filled; newline = buffer.indexOf(0x0a, start)) {
+      const failure = scan.take(buffer.subarray(start, newline), dataStart + newline + 1);
       if (failure) return failure;
       start = newline + 1;
     }
-    // `chunk` is reused for the next read: keep a copy of the unfinished line.
-    carry = Buffer.from(data.subarray(start));
+    buffer.copy(buffer, 0, start, filled);
+    carried = filled - start;
   }
-  return scan.finish(carry.length, position);
+  return scan.finish(carried, position);
 }
