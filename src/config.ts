@@ -38,6 +38,8 @@ export interface Config {
   settleMs: number;
   /** Watch engine: `auto` (native when it loads), `native` or `chokidar`. */
   watcher: 'auto' | 'native' | 'chokidar';
+  /** Reader threads for large scans; undefined = one per core, at most four; 0 = in-process. */
+  scanThreads?: number;
   /** The intake's state folder; undefined keeps nothing between runs (`STATE_DIR=off`). */
   stateDir?: string;
   defaultSection: string;
@@ -61,6 +63,7 @@ export const SETTINGS = [
   ['SETTLE_MS', 'settle-ms', 'quiet time before a changed file is read (ms)', String(DEFAULT_SETTLE_MS)],
   ['WATCHER', 'watcher', 'watch engine: auto (native @parcel/watcher when it loads), native or chokidar', 'auto'],
   ['STATE_DIR', 'state-dir', 'folder keeping what each file gave between runs, or off', 'ARTICLES_DIR/.wirefeed'],
+  ['SCAN_THREADS', 'scan-threads', 'reader threads for scans of 2,000+ changed files (0 = none)', 'one per core, at most 4'],
   ['DEFAULT_SECTION', 'default-section', 'section of Markdown files that name none', DEFAULT_SECTION],
   ['ID_AUTHORITY', 'id-authority', 'domain in article ids (tag:DOMAIN,2026:path); pin it before moving domains', 'host of BASE_URL'],
   ['PUBLISH_TOKEN', 'publish-token', 'bearer token that turns on the publish API at /api (16+ characters; prefer the variable)', 'none: API off'],
@@ -91,6 +94,7 @@ export function resolveConfig(env: Env): Config {
     maxFileBytes: parseBytes(env, 'MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES, 1),
     settleMs: parseInteger(env, 'SETTLE_MS', DEFAULT_SETTLE_MS, 0, 60_000),
     watcher: parseWatcher(nonEmpty(env.WATCHER)),
+    scanThreads: nonEmpty(env.SCAN_THREADS) === undefined ? undefined : parseInteger(env, 'SCAN_THREADS', 0, 0, 64),
     stateDir: parseStateDir(nonEmpty(env.STATE_DIR), nonEmpty(env.ARTICLES_DIR) ?? './articles'),
     defaultSection: nonEmpty(env.DEFAULT_SECTION) ?? DEFAULT_SECTION,
     publishToken: parseToken(env.PUBLISH_TOKEN),

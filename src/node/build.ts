@@ -82,7 +82,7 @@ export async function buildSite({ dir, out, env, log = console.log }: BuildOptio
   });
   const exporter = createExporter(app, output, log);
   try {
-    await scanOnce({ dir: articlesDir, store, parseOptions, stateDir: config.stateDir, log: (line) => log(`[build] ${line}`) });
+    await scanOnce({ dir: articlesDir, store, parseOptions, stateDir: config.stateDir, threads: config.scanThreads, log: (line) => log(`[build] ${line}`) });
     await exportEverything(exporter, store, config.feedLimit);
     await output.commit();
   } catch (error) {

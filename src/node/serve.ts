@@ -74,6 +74,7 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
     settleMs: config.settleMs,
     engine,
     stateDir: config.stateDir,
+    threads: config.scanThreads,
     log: (line) => log(`[intake] ${line}`),
     onProgress,
     onChange({ path, sections, kind }) {

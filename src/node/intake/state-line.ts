@@ -35,11 +35,12 @@ function pickCrc32(): (data: Uint8Array) => number {
 
 /** A line (with its newline) for any JSON-safe value. */
 export function encodeLine(value: unknown): Buffer {
-  const json = Buffer.from(JSON.stringify(value), 'utf8');
-  const line = Buffer.allocUnsafe(json.length + 10);
-  line.write(crc32(json).toString(16).padStart(8, '0'), 0, 'latin1');
+  // The JSON is encoded once, straight into the line (no intermediate buffer to copy).
+  const json = JSON.stringify(value);
+  const line = Buffer.allocUnsafeSlow(Buffer.byteLength(json, 'utf8') + 10);
+  line.write(json, 9, 'utf8');
+  line.write(crc32(line.subarray(9, line.length - 1)).toString(16).padStart(8, '0'), 0, 'latin1');
   line[8] = 0x20;
-  json.copy(line, 9);
   line[line.length - 1] = 0x0a;
   return line;
 }
