@@ -57,7 +57,7 @@ export function readArticleFile(path: string, known: KnownFile | undefined, opti
     const source: ArticleSource = {
       path,
       bytes,
-      mtime: new Date(info.mtimeMs),
+      mtime: new Date(Math.round(info.mtimeMs)),
       firstSeenAt: new Date(seen.firstSeenAt),
       ...(seen.changedAt === null ? {} : { changedAt: new Date(seen.changedAt) }),
     };
@@ -74,10 +74,12 @@ export function readArticleFile(path: string, known: KnownFile | undefined, opti
 /**
  * The dates rule's memory (README "Dates"): a path is first seen at its modification time (never
  * later than now), kept for as long as the path exists; the content "changed" when its hash
- * differs from the one recorded, at the new modification time.
+ * differs from the one recorded, at the new modification time. Times are rounded to the
+ * millisecond as Node's Stats#mtime is: `wirefeed publish` sends that, and a whole millisecond
+ * set with utimes may read back as x.9999 ms, which truncating would date a millisecond early.
  */
 export function seenTimes(known: KnownFile | undefined, hash: string, mtimeMs: number, now: number): Pick<FileRecord, 'firstSeenAt' | 'changedAt'> {
-  const stamp = Math.min(Math.trunc(mtimeMs), now);
+  const stamp = Math.min(Math.round(mtimeMs), now);
   if (!known) return { firstSeenAt: stamp, changedAt: null };
   if (known.hash === hash) return { firstSeenAt: known.firstSeenAt, changedAt: known.changedAt };
   return { firstSeenAt: known.firstSeenAt, changedAt: Math.max(known.firstSeenAt, stamp) };
