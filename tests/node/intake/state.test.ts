@@ -123,7 +123,7 @@ describe('openState', () => {
     const temp = await tempDir();
     const file = await journalWith(temp.dir, 3);
     const bytes = await readFile(file);
-    bytes[bytes.length - 5] ^= 0x01;
+    bytes[bytes.length - 5]! ^= 0x01;
     await writeFile(file, bytes);
     const result = await open(temp.dir);
     expect(result.status).toBe('loaded');
@@ -135,7 +135,7 @@ describe('openState', () => {
     const temp = await tempDir();
     const file = await journalWith(temp.dir, 10);
     const bytes = await readFile(file);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x20;
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x20;
     await writeFile(file, bytes);
     const corrupt = await open(temp.dir);
     expect(corrupt.status).toBe('corrupt');
