@@ -31,8 +31,12 @@ export interface ReadOptions {
   settleMs: number;
 }
 
-/** Reads `path` unless it is too fresh or unchanged since `known`. Never throws. */
-export function readArticleFile(path: string, known: KnownFile | undefined, options: ReadOptions, now = Date.now()): FileOutcome {
+/**
+ * Reads `path` unless it is too fresh or unchanged since `known`. Never throws. `now` defaults to
+ * the clock just after the file's stat: a time taken earlier (once per batch, say) is older than
+ * a file written meanwhile, whose mtime then looks like clock skew and passes the settle rule.
+ */
+export function readArticleFile(path: string, known: KnownFile | undefined, options: ReadOptions, clock?: number): FileOutcome {
   const file = join(options.dir, ...path.split('/'));
   let fd: number;
   try {
@@ -42,6 +46,7 @@ export function readArticleFile(path: string, known: KnownFile | undefined, opti
   }
   try {
     const info = fstatSync(fd);
+    const now = clock ?? Date.now();
     if (!info.isFile()) return { path, kind: 'gone' };
     const waitMs = settleDelay(info.mtimeMs, options.settleMs, now);
     if (waitMs > 0) return { path, kind: 'young', waitMs };
