@@ -12,11 +12,10 @@ afterEach(() => {
 });
 
 describe('createReadPool', () => {
-  // Found by tests/reliability/watcher-model.test.ts (WATCHER=chokidar, FC_SEED=513050729): a
-  // batch took the time once, before its first read; a file written while the batch was being
-  // read had an mtime after that time, which the settle rule takes for clock skew, so a slow
-  // write was read after its first part (and first seen at that part's time). Each file is now
-  // judged by the clock read after its own stat.
+  // Found while looking into a half-written read (settle.test.ts): a batch took the time once,
+  // before its first read; a file written while the batch was read had an mtime after that time,
+  // which the settle rule takes for clock skew, so it was read at once, maybe half-written. Each
+  // file is now judged by the clock read after its own stat.
   it('holds back a file modified after the batch began, as the settle rule says', async () => {
     const temp = await makeTempDir();
     try {
