@@ -145,6 +145,28 @@ function deafEngine(): WatchEngine & { sink?: WatchSink } {
 }
 
 describe('what engines hand over in bulk', () => {
+  // Found by tests/reliability/watcher-model.test.ts (WATCHER=native, FC_SEED=1042143344
+  // FC_PATH=0:1): `rename ünï.txt -> Économie/ünï.txt` into a new folder, then a delete of it a
+  // few ms later. @parcel/watcher reports a file created and deleted within one batch as nothing;
+  // the change feed's own look into the new folder had read it in between, so it stayed served.
+  it('removes files renamed into new folders and deleted at once, which the native engine does not report', async () => {
+    const count = 3;
+    for (let i = 0; i < count; i++) await writeOld(`x${i}.txt`, `X ${i}`, 1);
+    const store = createMemoryStore();
+    await start(store, { stateDir: undefined });
+    expect(store.status().articles).toBe(count);
+    for (let i = 0; i < count; i++) {
+      // After a quiet half second the engine reports the new folder at once, and the change feed
+      // looks into it while the file's own create and delete still wait in the next batch.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await mkdir(join(temp.dir, `folder-${i}`));
+      await rename(join(temp.dir, `x${i}.txt`), join(temp.dir, `folder-${i}`, `x${i}.txt`));
+      await new Promise((resolve) => setTimeout(resolve, 2 + i));
+      await rm(join(temp.dir, `folder-${i}`, `x${i}.txt`));
+    }
+    await waitFor(() => store.status().articles === 0, { timeoutMs: 4000, what: `no articles (still served: ${store.list({ limit: 10 }).items.map((item) => item.article.path).join(', ')})` });
+  });
+
   it('compares the whole folder when the engine says events were lost', async () => {
     const engine = deafEngine();
     const store = createMemoryStore();
