@@ -1,6 +1,7 @@
 // The intake through what a real folder and a real engine hand over in bulk: restarts with the
 // persisted state, lost events, an engine that cannot start (the watch limit), the articles
 // folder removed and replaced, and the choice of engine.
+import { renameSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -145,6 +146,27 @@ function deafEngine(): WatchEngine & { sink?: WatchSink } {
 }
 
 describe('what engines hand over in bulk', () => {
+  // KNOWN BUG, not fixed (found by tests/reliability/watcher-model.test.ts, WATCHER=native,
+  // FC_SEED=-1318423214 FC_PATH=0:4). @parcel/watcher marks a file renamed over an existing one as
+  // "created"; deleted or renamed away within the same batch of events (up to 500 ms) it becomes
+  // "created and deleted", which the watcher drops: no event at all for a path that was served.
+  // The old article stays served until the next restart. A fix needs a design choice (a periodic
+  // stat-only comparison beside the native engine, or @parcel/watcher changed to report an update);
+  // until then this test states the bug and fails the day it is fixed, to be turned into an `it`.
+  it.fails('removes a file replaced atomically and renamed away at once (the native engine reports nothing)', async () => {
+    await writeOld('b.txt', 'Before', 1);
+    const store = createMemoryStore();
+    await start(store, { stateDir: undefined });
+    expect(store.get('b.txt')?.title).toBe('Before');
+    await mkdir(join(temp.dir, 'elsewhere'));
+    // A quiet spell, then the three steps in one go (synchronous, so one read of inotify's queue).
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    writeFileSync(join(temp.dir, '.b.txt.swap'), txtArticle('World', 'After'));
+    renameSync(join(temp.dir, '.b.txt.swap'), join(temp.dir, 'b.txt'));
+    renameSync(join(temp.dir, 'b.txt'), join(temp.dir, 'elsewhere', 'b.txt'));
+    await waitFor(() => store.get('b.txt') === undefined, { timeoutMs: 3000, what: 'b.txt removed' });
+  });
+
   // Found by tests/reliability/watcher-model.test.ts (WATCHER=native, FC_SEED=1042143344
   // FC_PATH=0:1): `rename ünï.txt -> Économie/ünï.txt` into a new folder, then a delete of it a
   // few ms later. @parcel/watcher reports a file created and deleted within one batch as nothing;
