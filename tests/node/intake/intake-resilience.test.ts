@@ -1,7 +1,7 @@
 // The intake through what a real folder and a real engine hand over in bulk: restarts with the
 // persisted state, lost events, an engine that cannot start (the watch limit), the articles
 // folder removed and replaced, and the choice of engine.
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -146,6 +146,29 @@ function deafEngine(): WatchEngine & { sink?: WatchSink } {
 }
 
 describe('what engines hand over in bulk', () => {
+  // KNOWN BUG, not fixed (found by tests/reliability/watcher-model.test.ts, WATCHER=native,
+  // FC_SEED=24725278 FC_PATH=1:4): `rename folder politics -> moved/inside`, then a new file in a
+  // new `politics`. @parcel/watcher reports a folder removed and made again within one batch as
+  // one "update" of the folder: nothing says the old folder's files went, so politics/old.txt
+  // stays served. A fix: the native engine hands an updated folder over as gone-then-changed
+  // (so every known file below it is looked at again); not done here, as it changes the engine
+  // interface. Fails the day it is fixed, to be turned into an `it`.
+  it.fails('removes the files of a folder renamed away and made again at once', async () => {
+    await writeOld('politics/old.txt', 'Old', 1);
+    const store = createMemoryStore();
+    await start(store, { stateDir: undefined });
+    expect(store.get('politics/old.txt')).toBeDefined();
+    // A quiet spell, then the steps in one go (synchronous, so one read of inotify's queue).
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    mkdirSync(join(temp.dir, 'moved'));
+    renameSync(join(temp.dir, 'politics'), join(temp.dir, 'moved', 'inside'));
+    mkdirSync(join(temp.dir, 'politics'));
+    writeFileSync(join(temp.dir, 'politics', 'new.txt'), txtArticle('World', 'New'));
+    const paths = () => store.list({ limit: 10 }).items.map((item) => item.article.path).sort();
+    const settled = await waitFor(() => JSON.stringify(paths()) === JSON.stringify(['moved/inside/old.txt', 'politics/new.txt']), { timeoutMs: 3000 }).catch(() => undefined);
+    expect(settled && paths(), `served after 3 s; log: ${lines.join(' / ')}`).toEqual(['moved/inside/old.txt', 'politics/new.txt']);
+  });
+
   // KNOWN BUG, not fixed (found by tests/reliability/watcher-model.test.ts, WATCHER=native,
   // FC_SEED=-1318423214 FC_PATH=0:4). @parcel/watcher marks a file renamed over an existing one as
   // "created"; deleted or renamed away within the same batch of events (up to 500 ms) it becomes
