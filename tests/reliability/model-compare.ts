@@ -1,7 +1,8 @@
 // The reliability tests' oracle: what a fresh start over a folder serves (every file read once into
 // a fresh store, as the start-up scan does, with no watcher and no events), and a comparison of that
 // with what a running server serves: its /status, and every feed in every format, all pages.
-// One rule is history, not folder: a file that turns bad keeps its last good version published.
+// Two rules are history, not folder: a file that turns bad keeps its last good version published,
+// and dates kept in the server's state may differ from a scan's (model-dates.ts says which may).
 import { parseFeed } from 'feedsmith';
 import type { Hono } from 'hono';
 import { readdir, realpath, stat } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { createIndexer, type Indexer } from '../../src/node/intake/indexer.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import type { Rejection } from '../../src/store/types.ts';
 import { FEED_FILES, FEED_FORMATS } from '../../src/urls.ts';
+import type { DateHistory } from './model-dates.ts';
 
 /** Answers a GET for a path like `/status`: `app.request` or `fetch` against a real server. */
 export type Requester = (path: string) => Promise<Response>;
@@ -116,11 +118,22 @@ export class GoodVersions {
     this.#versions.set(article.path, versions);
   }
 
-  /** The recorded version of `path` that `served` (a JSON Feed item) shows, if any. */
-  match(path: string, served: ItemView): Article | undefined {
-    const [published = '', modified = ''] = (served.dates ?? '').split(' ');
+  /**
+   * The recorded version of `path` that `served` (a JSON Feed item) shows, if any. With `dates`,
+   * a version dated differently matches when `dates` allows the served dates for it (this record's
+   * own first-seen times are not the server's); it is returned with the served dates.
+   */
+  match(path: string, served: ItemView, dates?: DateHistory): Article | undefined {
+    const [published, modified] = servedDates(served);
     const section = new URL(served.link).pathname.split('/')[1] ?? '';
-    return this.#versions.get(path)?.get(versionKey(served.title, new Date(published), new Date(modified), section));
+    const versions = this.#versions.get(path);
+    const exact = versions?.get(versionKey(served.title, published, modified, section));
+    if (exact || !dates) return exact;
+    for (const version of versions?.values() ?? []) {
+      if (version.title !== served.title || version.sectionSlug !== section) continue;
+      if (dates.allows(version, published, modified)) return { ...version, publishedAt: published, updatedAt: modified };
+    }
+    return undefined;
   }
 
   /** The id of `path` (ids come from the path, so every version shares it), if it ever was good. */
@@ -132,15 +145,22 @@ export class GoodVersions {
 /**
  * The oracle: the app a fresh start over the scanned folder would be. Given `history` and what a
  * server serves, a file that is bad now keeps the last good version served, if it really had it.
+ * Given `dates`, an article is put with the dates served for it when `dates` allows them (else
+ * with the scan's, so the comparison shows the difference); feeds are then compared in every
+ * format, item order (which follows the dates) included.
  */
-export function oracleApp(scan: FolderScan, history?: GoodVersions, served?: ServedState): Hono {
+export function oracleApp(scan: FolderScan, history?: GoodVersions, served?: ServedState, dates?: DateHistory): Hono {
   const store = createMemoryStore();
   const shown = new Map((served?.feeds['*/feed.json'] ?? []).map((item) => [item.id, item]));
-  for (const article of scan.articles) store.put(article);
+  for (const article of scan.articles) {
+    const item = shown.get(article.id);
+    const [publishedAt, updatedAt] = item ? servedDates(item) : [article.publishedAt, article.updatedAt];
+    store.put(dates?.allows(article, publishedAt, updatedAt) ? { ...article, publishedAt, updatedAt } : article);
+  }
   for (const { path, reason } of scan.rejected) {
     const id = history?.idOf(path);
     const item = id === undefined ? undefined : shown.get(id);
-    const kept = item && history?.match(path, item);
+    const kept = item && history?.match(path, item, dates);
     if (kept) store.put(kept);
     store.reject(path, reason);
   }
@@ -204,6 +224,8 @@ export interface ConvergeOptions {
   idle?: () => Promise<void>;
   /** Good versions since the server started; without it, only the folder as it is now counts. */
   history?: GoodVersions;
+  /** Every mtime each path has had; without it, dates must be a fresh scan's exactly. */
+  dates?: DateHistory;
   /** How long the served state may take to reach the oracle's (default 20 s). */
   timeoutMs?: number;
 }
@@ -214,13 +236,13 @@ export interface ConvergeOptions {
  * and the number of reads; on timeout, with the last differences in `diff`.
  */
 export async function waitUntilServedMatches(options: ConvergeOptions): Promise<{ ms: number; polls: number; diff: string[] }> {
-  const { dir, env, request, settleMs, idle, history, timeoutMs = 20_000 } = options;
+  const { dir, env, request, settleMs, idle, history, dates, timeoutMs = 20_000 } = options;
   const started = performance.now();
   const scan = await scanFolder(dir, env);
   const compare = async () => {
     await idle?.();
     const served = await readServedState(request);
-    const app = oracleApp(scan, history, served);
+    const app = oracleApp(scan, history, served, dates);
     return diffStates(await readServedState((path) => Promise.resolve(app.request(path))), served);
   };
   const margin = settleMs + 150;
@@ -310,6 +332,12 @@ function describeItemDiff(want: ItemView[], got: ItemView[]): string {
     changed.length ? `changed ${changed.slice(0, 3).join('; ')}` : '',
   ].filter(Boolean);
   return parts.length ? parts.join('; ') : `same items in a different order (${want.length} items)`;
+}
+
+/** A JSON Feed item's published and modified dates (Invalid Dates when absent). */
+function servedDates(item: ItemView): [Date, Date] {
+  const [published = '', modified = ''] = (item.dates ?? '').split(' ');
+  return [new Date(published), new Date(modified)];
 }
 
 function versionKey(title: string, published: Date, updated: Date, section: string): string {

@@ -1,7 +1,9 @@
 // Model-based test of the watcher: random sequences of changes to a real folder while a real
 // server (startWirefeed, real HTTP) watches it. The model is the folder itself: once the changes
 // have settled, what the server serves must equal what a fresh scan of the folder serves, except
-// that a file turned bad keeps its last good version (FeedStore.reject), which must be a real one.
+// that a file turned bad keeps its last good version (FeedStore.reject), which must be a real one,
+// and that dates kept by the server (first seen, content changed) may be any mtime the path had
+// (model-dates.ts). Each engine (WATCHER=native, WATCHER=chokidar) runs its own sequences.
 import fc from 'fast-check';
 import { appendFile, mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,20 +16,23 @@ import { makeTempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { SOAK, recordFigures, size } from './figures.ts';
 import { articleFiles, delay, GoodVersions, waitUntilServedMatches } from './model-compare.ts';
+import { DateHistory } from './model-dates.ts';
 import { applyOp, emptyStats, isHalfWrittenTitle, opArb, seedArb, OP_KINDS } from './model-ops.ts';
 
 const SETTLE_MS = 300;
 /** The server and the oracle alike: one site URL, so ids and links compare as they are. */
 const ENV = { PORT: '0', HOST: '127.0.0.1', BASE_URL: 'http://feeds.test', SETTLE_MS: String(SETTLE_MS), FEED_LIMIT: '500' };
-const SEQUENCES = size(8, 100);
+/** Per engine: the short form runs half as many as it did with one engine, to keep its time. */
+const SEQUENCES = size(4, 100);
 const OPS_PER_SEQUENCE = SOAK ? { minLength: 20, maxLength: 40 } : { minLength: 14, maxLength: 22 };
 const MAX_BURST = size(30, 120);
 /** Replays a reported failure: FC_SEED=<seed> FC_PATH=<path> from fast-check's report. */
 const REPLAY = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH, endOnFailure: true } : {};
 /** Shrinking re-runs whole sequences (about 2 s each): past this, fast-check reports what it has. */
-const TIME_LIMIT_MS = SOAK ? 40 * 60_000 : 90_000;
+const TIME_LIMIT_MS = SOAK ? 40 * 60_000 : 60_000;
+const ENGINES = ['native', 'chokidar'] as const;
 
-describe('the watcher, against a fresh scan of the same folder', () => {
+describe.each(ENGINES)('the watcher (WATCHER=%s), against a fresh scan of the same folder', (engine) => {
   it('serves what a fresh scan serves after any sequence of creates, edits, renames, deletes and bad files', async () => {
     const started = performance.now();
     const stats = emptyStats();
@@ -46,17 +51,20 @@ describe('the watcher, against a fresh scan of the same folder', () => {
         try {
           for (const op of seed) transcript.push(`before start: ${await applyOp(temp.dir, op, stats)}`);
           seen.seeded += seed.length;
-          wirefeed = await startWirefeed({ ...ENV, ARTICLES_DIR: temp.dir }, { log: (line) => log.push(line) });
+          const dates = new DateHistory();
+          await dates.record(temp.dir);
+          wirefeed = await startWirefeed({ ...ENV, WATCHER: engine, ARTICLES_DIR: temp.dir }, { log: (line) => log.push(line) });
           const server = wirefeed;
           const history = new GoodVersions();
           await history.record(temp.dir, ENV);
           // Observes every put (calling through), to count slow writes read before their last part.
           const puts = vi.spyOn(server.store, 'put');
-          // Half the time the changes begin while chokidar is still setting up behind the first scan.
+          // Half the time the changes begin while the engine is still setting up behind the first scan.
           if (awaitWatching) await server.intake.watching;
           for (const op of ops) {
             transcript.push(await applyOp(temp.dir, op, stats));
             await history.record(temp.dir, ENV);
+            await dates.record(temp.dir);
           }
 
           const result = await waitUntilServedMatches({
@@ -66,6 +74,7 @@ describe('the watcher, against a fresh scan of the same folder', () => {
             settleMs: SETTLE_MS,
             idle: () => server.intake.idle(),
             history,
+            dates,
           });
           seen.settleMs.push(result.ms);
           seen.filesAtEnd.push((await articleFiles(temp.dir)).length);
@@ -74,7 +83,7 @@ describe('the watcher, against a fresh scan of the same folder', () => {
           seen.halfWritten.push(...half.map((article) => `${article.path} "${article.title}"`));
           if (result.diff.length > 0) {
             seen.mismatches += 1;
-            throw new Error(report(result.diff, transcript, log, awaitWatching));
+            throw new Error(report(result.diff, transcript, log, awaitWatching, engine));
           }
         } finally {
           await wirefeed?.close();
@@ -91,9 +100,9 @@ describe('the watcher, against a fresh scan of the same folder', () => {
     }
     const operations = OP_KINDS.reduce((total, kind) => total + stats.byKind[kind], 0);
     const waits = [...seen.settleMs].sort((a, b) => a - b);
-    await recordFigures('watcher-model', {
-      title: 'Watcher against a model: the folder itself',
-      command: `${SOAK ? 'SOAK=1 ' : ''}npx vitest run --project node tests/reliability/watcher-model.test.ts (replay a failure: FC_SEED=… FC_PATH=…)`,
+    await recordFigures(`watcher-model-${engine}`, {
+      title: `Watcher against a model: the folder itself (WATCHER=${engine})`,
+      command: `${SOAK ? 'SOAK=1 ' : ''}npx vitest run --project node tests/reliability/watcher-model.test.ts -t ${engine} (replay a failure: FC_SEED=… FC_PATH=…)`,
       rows: {
         'sequences (shrink runs included)': seen.sequences,
         operations,
@@ -113,7 +122,7 @@ describe('the watcher, against a fresh scan of the same folder', () => {
         'Random sequences of creates, edits, atomic replaces, renames (into new nested folders too), deletes, slow writes, bursts, ' +
         'folder renames and deletes, with bad files and section names that fold together, on a real folder under a real server. ' +
         'After each sequence /status and every feed (all sections, formats and pages) must equal a fresh scan of the folder, ' +
-        'a bad file keeping its last good version.',
+        'a bad file keeping its last good version and dates kept by the server being ones the rules allow.',
     });
     if (failure) throw failure;
     expect(seen.mismatches).toBe(0);
@@ -126,7 +135,7 @@ describe('the watcher, against a fresh scan of the same folder', () => {
   it('never publishes a file still being written into a folder made a moment before', async () => {
     const temp = await makeTempDir('wirefeed-slow-');
     const settleMs = 400;
-    const server = await startWirefeed({ ...ENV, SETTLE_MS: String(settleMs), ARTICLES_DIR: temp.dir }, { log: () => {} });
+    const server = await startWirefeed({ ...ENV, WATCHER: engine, SETTLE_MS: String(settleMs), ARTICLES_DIR: temp.dir }, { log: () => {} });
     try {
       await server.intake.watching;
       const puts = vi.spyOn(server.store, 'put');
@@ -170,11 +179,11 @@ describe('the watcher, against a fresh scan of the same folder', () => {
   });
 });
 
-function report(diff: string[], transcript: string[], log: string[], awaitWatching: boolean): string {
+function report(diff: string[], transcript: string[], log: string[], awaitWatching: boolean, engine: string): string {
   return [
-    'served state differs from a fresh scan of the folder:',
+    `served state (WATCHER=${engine}) differs from a fresh scan of the folder:`,
     ...diff.map((line) => `  ${line}`),
-    `operations as carried out (${awaitWatching ? 'after chokidar was ready' : 'from the first scan on, chokidar still setting up'}):`,
+    `operations as carried out (${awaitWatching ? 'after the engine was ready' : 'from the first scan on, the engine still setting up'}):`,
     ...transcript.map((line, i) => `  ${i + 1}. ${line}`),
     'server log (last 40 lines):',
     ...log.slice(-40).map((line) => `  ${line}`),

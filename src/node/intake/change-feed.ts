@@ -35,6 +35,9 @@ export interface ChangeFeed {
   close(): Promise<void>;
 }
 
+/** Longer than the native engine's longest batch of events (500 ms in @parcel/watcher). */
+const RECHECK_MS = 1000;
+
 export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const { dir, log, pollMs = 5000, rootCheckMs = 1000 } = options;
   let subscription: WatchSubscription | undefined;
@@ -53,7 +56,16 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     if (!first) return;
     await subscription?.adopt(path, first.folders);
     const second = await walkArticles(dir, path).catch(() => first);
-    for (const file of new Set([...first.files, ...second.files])) options.onPath(file);
+    const found = new Set([...first.files, ...second.files]);
+    for (const file of found) options.onPath(file);
+    // The native engine drops a file created and deleted within one batch of events (up to half
+    // a second): one read here in between would stay published with no event to remove it. Look
+    // again once that batch has surely been delivered.
+    if (found.size > 0) {
+      setTimeout(() => {
+        if (!closed) for (const file of found) options.onPath(file);
+      }, RECHECK_MS).unref();
+    }
   };
 
   let resyncing: Promise<void> | undefined;

@@ -10,7 +10,6 @@ export interface ReadBatch {
 
 const options = workerData as ReadOptions;
 parentPort?.on('message', ({ id, paths, known }: ReadBatch) => {
-  const now = Date.now();
-  const outcomes = paths.map((path, index) => readArticleFile(path, known[index], options, now));
+  const outcomes = paths.map((path, index) => readArticleFile(path, known[index], options));
   parentPort?.postMessage({ id, outcomes });
 });

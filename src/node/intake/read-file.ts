@@ -39,8 +39,12 @@ export interface ReadOptions {
   settleMs: number;
 }
 
-/** Reads `path` unless it is too fresh or unchanged since `known`. Never throws. */
-export function readArticleFile(path: string, known: KnownFile | undefined, options: ReadOptions, now = Date.now()): FileOutcome {
+/**
+ * Reads `path` unless it is too fresh or unchanged since `known`. Never throws. `now` defaults to
+ * the clock just after the file's stat: a time taken earlier (once per batch, say) is older than
+ * a file written meanwhile, whose mtime then looks like clock skew and passes the settle rule.
+ */
+export function readArticleFile(path: string, known: KnownFile | undefined, options: ReadOptions, clock?: number): FileOutcome {
   const file = join(options.dir, ...path.split('/'));
   if (isUnchanged(options.dir, path, known)) return { path, kind: 'same' };
   let fd: number;
@@ -51,6 +55,7 @@ export function readArticleFile(path: string, known: KnownFile | undefined, opti
   }
   try {
     const info = fstatSync(fd);
+    const now = clock ?? Date.now();
     if (!info.isFile()) return { path, kind: 'gone' };
     const waitMs = settleDelay(info.mtimeMs, options.settleMs, now);
     if (waitMs > 0) return { path, kind: 'young', waitMs };
@@ -83,7 +88,9 @@ export function readArticleFile(path: string, known: KnownFile | undefined, opti
 /**
  * The dates rule's memory (README "Dates"): a path is first seen at its modification time (never
  * later than now), kept for as long as the path exists; the content "changed" when its hash
- * differs from the one recorded, at the new modification time.
+ * differs from the one recorded, at the new modification time. Times are rounded to the
+ * millisecond as Node's Stats#mtime is: `wirefeed publish` sends that, and a whole millisecond
+ * set with utimes may read back as x.9999 ms, which truncating would date a millisecond early.
  */
 export function seenTimes(known: KnownFile | undefined, hash: string, mtimeMs: number, now: number): Pick<FileRecord, 'firstSeenAt' | 'changedAt'> {
   // Rounded as Node's Stats#mtime is, which `wirefeed publish` sends: both sides agree to the ms.

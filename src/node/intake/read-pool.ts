@@ -93,8 +93,7 @@ function inProcess(options: ReadOptions, mode: string): ReadPool {
   return {
     mode,
     async read(paths, known) {
-      const now = Date.now();
-      return paths.map((path, index) => readArticleFile(path, known[index], options, now));
+      return paths.map((path, index) => readArticleFile(path, known[index], options));
     },
     async close() {},
   };

@@ -3,13 +3,19 @@
 // passes all ask this one question of a file's modification time.
 
 /**
+ * A file written this instant can look up to a millisecond younger than "now": Date.now() drops
+ * the fraction that mtimeMs keeps. Within this slack a time ahead of the clock is recent.
+ */
+const CLOCK_SLACK_MS = 1000;
+
+/**
  * How long to wait before reading a file last modified at `mtimeMs`: 0 when it has been still
- * for the settle window. A modification time in the future (clock skew, copied files) is not
- * "recent": waiting for it could take forever.
+ * for the settle window. A modification time well in the future (clock skew, copied files) is
+ * not "recent": waiting for it could take forever.
  */
 export function settleDelay(mtimeMs: number, settleMs: number, now = Date.now()): number {
   const age = now - mtimeMs;
-  return age >= 0 && age < settleMs ? Math.ceil(settleMs - age) : 0;
+  return age > -CLOCK_SLACK_MS && age < settleMs ? Math.ceil(settleMs - age) : 0;
 }
 
 /**

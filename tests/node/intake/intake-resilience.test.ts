@@ -1,6 +1,7 @@
 // The intake through what a real folder and a real engine hand over in bulk: restarts with the
 // persisted state, lost events, an engine that cannot start (the watch limit), the articles
 // folder removed and replaced, and the choice of engine.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -145,6 +146,72 @@ function deafEngine(): WatchEngine & { sink?: WatchSink } {
 }
 
 describe('what engines hand over in bulk', () => {
+  // KNOWN BUG, not fixed (found by tests/reliability/watcher-model.test.ts, WATCHER=native,
+  // FC_SEED=24725278 FC_PATH=1:4): `rename folder politics -> moved/inside`, then a new file in a
+  // new `politics`. @parcel/watcher reports a folder removed and made again within one batch as
+  // one "update" of the folder: nothing says the old folder's files went, so politics/old.txt
+  // stays served. A fix: the native engine hands an updated folder over as gone-then-changed
+  // (so every known file below it is looked at again); not done here, as it changes the engine
+  // interface. Fails the day it is fixed, to be turned into an `it`.
+  it.fails('removes the files of a folder renamed away and made again at once', async () => {
+    await writeOld('politics/old.txt', 'Old', 1);
+    const store = createMemoryStore();
+    await start(store, { stateDir: undefined });
+    expect(store.get('politics/old.txt')).toBeDefined();
+    // A quiet spell, then the steps in one go (synchronous, so one read of inotify's queue).
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    mkdirSync(join(temp.dir, 'moved'));
+    renameSync(join(temp.dir, 'politics'), join(temp.dir, 'moved', 'inside'));
+    mkdirSync(join(temp.dir, 'politics'));
+    writeFileSync(join(temp.dir, 'politics', 'new.txt'), txtArticle('World', 'New'));
+    const paths = () => store.list({ limit: 10 }).items.map((item) => item.article.path).sort();
+    const settled = await waitFor(() => JSON.stringify(paths()) === JSON.stringify(['moved/inside/old.txt', 'politics/new.txt']), { timeoutMs: 3000 }).catch(() => undefined);
+    expect(settled && paths(), `served after 3 s; log: ${lines.join(' / ')}`).toEqual(['moved/inside/old.txt', 'politics/new.txt']);
+  });
+
+  // KNOWN BUG, not fixed (found by tests/reliability/watcher-model.test.ts, WATCHER=native,
+  // FC_SEED=-1318423214 FC_PATH=0:4). @parcel/watcher marks a file renamed over an existing one as
+  // "created"; deleted or renamed away within the same batch of events (up to 500 ms) it becomes
+  // "created and deleted", which the watcher drops: no event at all for a path that was served.
+  // The old article stays served until the next restart. A fix needs a design choice (a periodic
+  // stat-only comparison beside the native engine, or @parcel/watcher changed to report an update);
+  // until then this test states the bug and fails the day it is fixed, to be turned into an `it`.
+  it.fails('removes a file replaced atomically and renamed away at once (the native engine reports nothing)', async () => {
+    await writeOld('b.txt', 'Before', 1);
+    const store = createMemoryStore();
+    await start(store, { stateDir: undefined });
+    expect(store.get('b.txt')?.title).toBe('Before');
+    await mkdir(join(temp.dir, 'elsewhere'));
+    // A quiet spell, then the three steps in one go (synchronous, so one read of inotify's queue).
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    writeFileSync(join(temp.dir, '.b.txt.swap'), txtArticle('World', 'After'));
+    renameSync(join(temp.dir, '.b.txt.swap'), join(temp.dir, 'b.txt'));
+    renameSync(join(temp.dir, 'b.txt'), join(temp.dir, 'elsewhere', 'b.txt'));
+    await waitFor(() => store.get('b.txt') === undefined, { timeoutMs: 3000, what: 'b.txt removed' });
+  });
+
+  // Found by tests/reliability/watcher-model.test.ts (WATCHER=native, FC_SEED=1042143344
+  // FC_PATH=0:1): `rename ünï.txt -> Économie/ünï.txt` into a new folder, then a delete of it a
+  // few ms later. @parcel/watcher reports a file created and deleted within one batch as nothing;
+  // the change feed's own look into the new folder had read it in between, so it stayed served.
+  it('removes files renamed into new folders and deleted at once, which the native engine does not report', async () => {
+    const count = 3;
+    for (let i = 0; i < count; i++) await writeOld(`x${i}.txt`, `X ${i}`, 1);
+    const store = createMemoryStore();
+    await start(store, { stateDir: undefined });
+    expect(store.status().articles).toBe(count);
+    for (let i = 0; i < count; i++) {
+      // After a quiet half second the engine reports the new folder at once, and the change feed
+      // looks into it while the file's own create and delete still wait in the next batch.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await mkdir(join(temp.dir, `folder-${i}`));
+      await rename(join(temp.dir, `x${i}.txt`), join(temp.dir, `folder-${i}`, `x${i}.txt`));
+      await new Promise((resolve) => setTimeout(resolve, 2 + i));
+      await rm(join(temp.dir, `folder-${i}`, `x${i}.txt`));
+    }
+    await waitFor(() => store.status().articles === 0, { timeoutMs: 4000, what: `no articles (still served: ${store.list({ limit: 10 }).items.map((item) => item.article.path).join(', ')})` });
+  });
+
   it('compares the whole folder when the engine says events were lost', async () => {
     const engine = deafEngine();
     const store = createMemoryStore();

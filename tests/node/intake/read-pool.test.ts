@@ -1,0 +1,35 @@
+// The read pool in-process (the threads run the same loop in file-worker.ts).
+import { realpath, utimes } from 'node:fs/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ParseOptions } from '../../../src/article/types.ts';
+import { createReadPool } from '../../../src/node/intake/read-pool.ts';
+import { makeTempDir, txtArticle } from '../../helpers/temp-dir.ts';
+
+const PARSE: ParseOptions = { baseUrl: 'http://localhost:8787', idAuthority: 'localhost', defaultSection: 'General', maxBytes: 1024 * 1024 };
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('createReadPool', () => {
+  // Found while looking into a half-written read (settle.test.ts): a batch took the time once,
+  // before its first read; a file written while the batch was read had an mtime after that time,
+  // which the settle rule takes for clock skew, so it was read at once, maybe half-written. Each
+  // file is now judged by the clock read after its own stat.
+  it('holds back a file modified after the batch began, as the settle rule says', async () => {
+    const temp = await makeTempDir();
+    try {
+      const old = await temp.write('old.txt', txtArticle('World', 'Old'));
+      await utimes(old, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+      await temp.write('fresh.txt', txtArticle('World', 'Being written'));
+      // The batch began ten seconds ago: only the first clock reading is that old.
+      const real = Date.now.bind(Date);
+      vi.spyOn(Date, 'now').mockImplementationOnce(() => real() - 10_000);
+      const pool = createReadPool({ dir: await realpath(temp.dir), parseOptions: PARSE, settleMs: 300 }, 0);
+      const outcomes = await pool.read(['old.txt', 'fresh.txt'], [undefined, undefined]);
+      expect(outcomes.map((outcome) => outcome.kind)).toEqual(['read', 'young']);
+    } finally {
+      await temp.remove();
+    }
+  });
+});
