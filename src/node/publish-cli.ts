@@ -181,8 +181,10 @@ export async function watchFolder(options: SyncOptions & { settleMs?: number; wa
     engine,
     log: (line) => log(`[watch] ${line}`),
     onPath,
-    // A removed folder: whatever the server has under it goes too.
-    onFolderGone(folder) {
+    // A sync lists the server and hashes the folder: the safety comparison runs less often here.
+    verifyMs: 10 * 60_000,
+    // A folder removed or replaced: whatever the server has under it is pushed (or deleted) again.
+    onFolderStale(folder) {
       for (const path of pusher.onServer) if (path.startsWith(`${folder}/`)) onPath(path);
     },
     async onResync() {

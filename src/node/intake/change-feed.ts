@@ -17,14 +17,21 @@ export interface ChangeFeedOptions {
   log: (line: string) => void;
   /** An article path that may have changed, appeared or gone. */
   onPath(path: string): void;
-  /** Everything below `folder/` is gone. */
-  onFolderGone(folder: string): void;
+  /** Every known path below `folder/` may have changed or gone: look at each again. */
+  onFolderStale(folder: string): void;
   /** Compare the whole folder with what is known; resolves when done. */
   onResync(reason: string): Promise<void>;
   /** Shortest time between two comparisons when polling (default 5 s). */
   pollMs?: number;
   /** How often the articles folder itself is checked (default 1 s). */
   rootCheckMs?: number;
+  /**
+   * Shortest time between two safety comparisons while an engine watches (default 60 s; the
+   * actual gap is at least 20 times what the last comparison took). Native engines coalesce the
+   * events of a batch per path, and some sequences come out as nothing at all (a file renamed
+   * over another and moved away within one batch): a comparison bounds how long that can last.
+   */
+  verifyMs?: number;
 }
 
 export interface ChangeFeed {
@@ -39,7 +46,7 @@ export interface ChangeFeed {
 const RECHECK_MS = 1000;
 
 export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
-  const { dir, log, pollMs = 5000, rootCheckMs = 1000 } = options;
+  const { dir, log, pollMs = 5000, rootCheckMs = 1000, verifyMs = 60_000 } = options;
   let subscription: WatchSubscription | undefined;
   let mode = options.engine?.name ?? 'polling';
   let closed = false;
@@ -49,9 +56,13 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
 
   const inspect = async (path: string) => {
     const info = await lstat(join(dir, ...path.split('/'))).catch(() => undefined);
+    // A folder arrived, or changed as a whole (removed and made again, or replaced by a file,
+    // within one batch of the native engine comes as one update): whatever was known below it
+    // is looked at again.
+    options.onFolderStale(path);
     if (!info?.isDirectory()) return;
-    // A folder arrived: watch what is inside it, then read what it holds (twice around the
-    // adoption, so nothing written in between is missed).
+    // What it holds now is watched and read (twice around the adoption, so nothing in between
+    // is missed).
     const first = await walkArticles(dir, path).catch(() => undefined);
     if (!first) return;
     await subscription?.adopt(path, first.folders);
@@ -94,7 +105,7 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     deleted(path) {
       if (closed || isIgnored(path)) return;
       if (path === '') return void checkRoot();
-      options.onFolderGone(path);
+      options.onFolderStale(path);
       if (isArticlePath(path)) options.onPath(path);
     },
     resync(reason, quiet = false) {
@@ -113,11 +124,22 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     });
   };
 
+  let verifyTimer: ReturnType<typeof setTimeout> | undefined;
+  const verify = (waitMs: number) => {
+    clearTimeout(verifyTimer);
+    verifyTimer = setTimeout(() => {
+      if (closed || mode === 'polling' || !subscription) return;
+      const started = performance.now();
+      void resync('safety comparison').finally(() => verify(Math.max(verifyMs, (performance.now() - started) * 20)));
+    }, waitMs).unref();
+  };
+
   const startEngine = async () => {
     if (!options.engine) return startPolling();
     try {
       subscription = await options.engine.start(dir, sink);
       mode = options.engine.name;
+      verify(verifyMs);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (isWatchLimitError(error)) {
@@ -179,6 +201,7 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       closed = true;
       clearInterval(rootTimer);
       clearTimeout(pollTimer);
+      clearTimeout(verifyTimer);
       await ready.catch(() => undefined);
       await subscription?.close();
       await resyncing?.catch(() => undefined);

@@ -9,7 +9,8 @@ import { startChangeFeed, type ChangeFeed } from './change-feed.ts';
 import type { WatchEngine } from './engines/types.ts';
 import { createIndexer, createMemoryBook, type Indexer, type IndexerOptions, type RecordBook } from './indexer.ts';
 import { readerFor } from './read-pool.ts';
-import { knownOf } from './read-file.ts';
+import { isUnchanged } from './read-file.ts';
+import { runLimited } from '../run-limited.ts';
 import { scanFolder, type ScanSummary } from './scan.ts';
 import { openState, type PersistedState } from './state.ts';
 import { walkArticles } from './walk.ts';
@@ -31,6 +32,8 @@ export interface IntakeOptions {
   pollMs?: number;
   /** How often the articles folder itself is checked for removal or replacement (default 1 s). */
   rootCheckMs?: number;
+  /** Shortest time between two safety comparisons beside a watch engine (default 60 s). */
+  verifyMs?: number;
   log?: (line: string) => void;
   /** Scan progress, for a terminal; without it a log line every few seconds says how far it got. */
   onProgress?: (done: number, total: number) => void;
@@ -67,7 +70,7 @@ export function startIntake(options: IntakeOptions): Intake {
     if (held) held.add(path);
     else void indexer?.update(path);
   };
-  const onFolderGone = (folder: string) => {
+  const onFolderStale = (folder: string) => {
     const prefix = `${folder}/`;
     for (const path of indexer?.known.keys() ?? []) if (path.startsWith(prefix)) onPath(path);
   };
@@ -79,7 +82,7 @@ export function startIntake(options: IntakeOptions): Intake {
     state = book.state;
     indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange, settleMs: options.settleMs, book: book.book });
     const startFeed = () =>
-      startChangeFeed({ dir, engine: options.engine, log, onPath, onFolderGone, onResync: () => reconcile(dir, indexer!, options, log), pollMs: options.pollMs, rootCheckMs: options.rootCheckMs });
+      startChangeFeed({ dir, engine: options.engine, log, onPath, onFolderStale, onResync: () => reconcile(dir, indexer!), pollMs: options.pollMs, rootCheckMs: options.rootCheckMs, verifyMs: options.verifyMs });
     // The native engine reports from the moment it is subscribed, so it starts beside the scan
     // and what it reports meanwhile is read after. chokidar's own walk (an lstat per entry) would
     // compete with the scan: it starts after, and a comparison catches what changed meanwhile.
@@ -100,7 +103,7 @@ export function startIntake(options: IntakeOptions): Intake {
 
   const watching = ready.then(async ({ dir }) => {
     await feed?.ready;
-    if (!closed && feed && options.engine?.name !== 'native') await reconcile(dir, indexer!, options, log);
+    if (!closed && feed && options.engine?.name !== 'native') await reconcile(dir, indexer!);
   });
   // A failed start is reported through `ready`; this branch only keeps it from going unhandled.
   watching.catch((error: unknown) => log(`comparing the folder failed: ${error instanceof Error ? error.message : String(error)}`));
@@ -135,24 +138,17 @@ async function openBook(options: IntakeOptions, log: (line: string) => void): Pr
 }
 
 /** Compares the folder with what is known and reads whatever changed, appeared or went. */
-async function reconcile(dir: string, indexer: Indexer, options: IntakeOptions, log: (line: string) => void): Promise<void> {
+async function reconcile(dir: string, indexer: Indexer): Promise<void> {
   const { files } = await walkArticles(dir);
   const present = new Set(files);
-  const updates: Promise<void>[] = [];
-  for (const path of indexer.known.keys()) if (!present.has(path)) updates.push(indexer.update(path));
-  const pool = readerFor({ dir, parseOptions: options.parseOptions, settleMs: options.settleMs }, files.length, options.threads, log);
-  try {
-    // Only a stat per file here (the records say what is unchanged); whatever differs is read
-    // again through the indexer, one at a time per path like every other change.
-    for (let start = 0; start < files.length; start += 512) {
-      const batch = files.slice(start, start + 512);
-      const outcomes = await pool.read(batch, batch.map((path) => knownOf(indexer.known.get(path))));
-      for (const outcome of outcomes) if (outcome.kind !== 'same') updates.push(indexer.update(outcome.path));
-    }
-  } finally {
-    await pool.close();
+  const stale = [...indexer.known.keys()].filter((path) => !present.has(path));
+  // One lstat per file tells which differ from their records (in slices, so requests are still
+  // answered); only those are read again, through the indexer like every other change.
+  for (let start = 0; start < files.length; start += 1024) {
+    for (const path of files.slice(start, start + 1024)) if (!isUnchanged(dir, path, indexer.known.get(path))) stale.push(path);
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  await Promise.all(updates);
+  await runLimited(stale, 8, (path) => indexer.update(path));
 }
 
 /**
