@@ -83,11 +83,15 @@ export function startIntake(options: IntakeOptions): Intake {
     indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange, settleMs: options.settleMs, book: book.book });
     const startFeed = () =>
       startChangeFeed({ dir, engine: options.engine, log, onPath, onFolderStale, onResync: () => reconcile(dir, indexer!), pollMs: options.pollMs, rootCheckMs: options.rootCheckMs, verifyMs: options.verifyMs });
-    // The native engine reports from the moment it is subscribed, so it starts beside the scan
-    // and what it reports meanwhile is read after. chokidar's own walk (an lstat per entry) would
-    // compete with the scan: it starts after, and a comparison catches what changed meanwhile.
+    // The native engine reports from the moment it is subscribed, so it is subscribed before the
+    // scan lists the folder (a file made in between would be in neither) and what it reports
+    // meanwhile is read after. chokidar's own walk (an lstat per entry) would compete with the
+    // scan: it starts after, and a comparison catches what changed meanwhile.
     const nativeFirst = options.engine?.name === 'native';
-    if (nativeFirst) feed = startFeed();
+    if (nativeFirst) {
+      feed = startFeed();
+      await feed.ready;
+    }
     const readOptions = { dir, parseOptions: options.parseOptions, settleMs: options.settleMs };
     const summary = await scanFolder(dir, indexer, (count) => readerFor(readOptions, count, options.threads, log), { onProgress: options.onProgress, log: options.onProgress ? undefined : log });
     // Files modified within the settle window were left for later (they may be half-written):
