@@ -63,7 +63,7 @@ export const SETTINGS = [
   ['SETTLE_MS', 'settle-ms', 'quiet time before a changed file is read (ms)', String(DEFAULT_SETTLE_MS)],
   ['WATCHER', 'watcher', 'watch engine: auto (native @parcel/watcher when it loads), native or chokidar', 'auto'],
   ['STATE_DIR', 'state-dir', 'folder keeping what each file gave between runs, or off', 'ARTICLES_DIR/.wirefeed'],
-  ['SCAN_THREADS', 'scan-threads', 'reader threads for scans of 2,000+ changed files (0 = none)', 'one per core, at most 4'],
+  ['SCAN_THREADS', 'scan-threads', 'reader threads for scans of 20,000+ files to read (0 = none)', 'one per core, at most 4'],
   ['DEFAULT_SECTION', 'default-section', 'section of Markdown files that name none', DEFAULT_SECTION],
   ['ID_AUTHORITY', 'id-authority', 'domain in article ids (tag:DOMAIN,2026:path); pin it before moving domains', 'host of BASE_URL'],
   ['PUBLISH_TOKEN', 'publish-token', 'bearer token that turns on the publish API at /api (16+ characters; prefer the variable)', 'none: API off'],

@@ -21,8 +21,12 @@ export function defaultThreads(): number {
   return Math.min(4, availableParallelism());
 }
 
-/** Below this many files threads cost more to start (a few hundred ms) than they save. */
-export const POOL_MIN_FILES = 2000;
+/**
+ * Below this many files threads cost more than they save: run from TypeScript sources each one
+ * loads the parser through tsx (about a second of CPU); at 10,000 files the scan took longer with
+ * two threads than without, at 100,000 as long, with 40% less peak memory (BENCHMARKS.md).
+ */
+export const POOL_MIN_FILES = 20_000;
 
 /** The reader for `count` files: threads for large folders, in-process for small ones. */
 export function readerFor(options: ReadOptions, count: number, threads = defaultThreads(), log?: (line: string) => void): ReadPool {

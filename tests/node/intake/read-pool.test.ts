@@ -1,4 +1,4 @@
-// The read pool in-process (the threads run the same loop in file-worker.ts).
+// The read pool, in-process and on real worker threads (which run the same loop in file-worker.ts).
 import { realpath, utimes } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ParseOptions } from '../../../src/article/types.ts';
@@ -28,6 +28,39 @@ describe('createReadPool', () => {
       const pool = createReadPool({ dir: await realpath(temp.dir), parseOptions: PARSE, settleMs: 300 }, 0);
       const outcomes = await pool.read(['old.txt', 'fresh.txt'], [undefined, undefined]);
       expect(outcomes.map((outcome) => outcome.kind)).toEqual(['read', 'young']);
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('gives the same outcomes on worker threads as in-process, in the order asked, and says nothing of a fallback', async () => {
+    const temp = await makeTempDir();
+    try {
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      const paths: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const path = i % 10 === 9 ? `bad-${i}.txt` : `section-${i % 3}/story-${i}.txt`;
+        const file = await temp.write(path, i % 10 === 9 ? '' : txtArticle('World', `Story ${i} “quoted” & <b>`, `Body ${i} 🎉.`));
+        await utimes(file, hourAgo, hourAgo);
+        paths.push(path);
+      }
+      paths.push('missing.txt');
+      const options = { dir: await realpath(temp.dir), parseOptions: PARSE, settleMs: 300 };
+      const inline = await createReadPool(options, 0).read(paths, paths.map(() => undefined));
+      const lines: string[] = [];
+      const threads = createReadPool(options, 2, (line) => lines.push(line));
+      try {
+        expect(threads.mode).toBe('2 reader threads');
+        const halves = await Promise.all([threads.read(paths.slice(0, 20), Array(20).fill(undefined)), threads.read(paths.slice(20), Array(21).fill(undefined))]);
+        const threaded = halves.flat();
+        // The first-seen time is the clock's when the file's mtime is in its future; neither is here.
+        expect(threaded.map((outcome) => ({ ...outcome, line: undefined }))).toEqual(inline.map((outcome) => ({ ...outcome, line: undefined })));
+        const parsed = threaded.map((outcome) => (outcome.kind === 'read' ? outcome.record.result.ok : outcome.kind));
+        expect(parsed).toEqual([...paths.slice(0, 40).map((path) => !path.startsWith('bad')), 'gone']);
+        expect(lines).toEqual([]);
+      } finally {
+        await threads.close();
+      }
     } finally {
       await temp.remove();
     }
