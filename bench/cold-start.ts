@@ -28,6 +28,8 @@ export interface ColdRun {
   /** SIGTERM → exit (NaN if it had to be killed). */
   stopMs: number;
   restartMs: number;
+  /** Files the restarted server read again (the rest came from its state), from its log. */
+  restartRead: number;
   /** Restart spawn → a file written just after /healthz is in its feed (the watcher is up). */
   probeMs: number;
   /** VmHWM of the restarted server once that file was visible. */
@@ -63,7 +65,9 @@ export async function runColdStart(spec: CaseSpec, runs: number, keepLast: boole
   const dir = await ensureCorpus(spec.size, spec.layout);
   const label = `cold start ${caseName(spec)}`;
   const timeoutMs = Math.max(600_000, spec.size * 3);
-  const serverEnv = { ...env, STATE_DIR: stateDirOf(spec) };
+  // A fixed BASE_URL: by default it names the (free, so changing) port, and BASE_URL is part of
+  // the state's fingerprint (it changes parsed output), so every restart would read everything.
+  const serverEnv = { BASE_URL: 'http://bench.wirefeed.test', ...env, STATE_DIR: stateDirOf(spec) };
   const result: ColdResult = { spec, runs: [], engine: '' };
   let kept: RunningWirefeed | undefined;
   for (let i = 0; i < runs; i++) {
@@ -76,7 +80,7 @@ export async function runColdStart(spec: CaseSpec, runs: number, keepLast: boole
     progress(`${label}: cold start (run ${i + 1}/${runs}, load ${loadAverage()})`);
     const cold = await startWirefeedChild(dir, { timeoutMs, env: serverEnv });
     const coldMs = cold.healthyAt - cold.spawnedAt;
-    const scanMs = Number(/indexed \d+ articles in \d+ sections in (\d+) ms/.exec(cold.output())?.[1] ?? NaN);
+    const scanMs = scanLog(cold.output()).ms;
     let settleMs: number;
     let coldHwmKb: number;
     let stopMs: number;
@@ -116,6 +120,7 @@ export async function runColdStart(spec: CaseSpec, runs: number, keepLast: boole
       settleMs,
       stopMs,
       restartMs: restarted.healthyAt - restarted.spawnedAt,
+      restartRead: scanLog(restarted.output()).read,
       probeMs: probe.probeMs,
       restartHwmKb: probe.restartHwmKb,
     };
@@ -185,6 +190,7 @@ export function reportColdStart(results: ColdResult[]): { markdown: string; goal
       `**${restartRatio.toFixed(2)}x**`,
       mib(m((r) => r.restartHwmKb)),
       `${fmt(m((r) => r.scanMs))} / ${fmt(m((r) => r.settleMs))} / ${fmt(m((r) => r.stopMs))}`,
+      fmt(m((r) => r.restartRead)),
       fmt(m((r) => r.probeMs)),
       `${String(runs.length)}; floor ${mib(m((r) => r.floorHwmKb))} MiB`,
       spec.goals
@@ -211,6 +217,7 @@ export function reportColdStart(results: ColdResult[]): { markdown: string; goal
         'restart/floor',
         'restart peak RSS MiB',
         'scan log / settle / SIGTERM→exit ms',
+        'files read on restart',
         'restart spawn → first change visible ms',
         'runs; floor peak RSS',
         'goals',
@@ -220,7 +227,7 @@ export function reportColdStart(results: ColdResult[]): { markdown: string; goal
     '',
     'Server and floor run the same way: `node_modules/.bin/tsx <script>` in a child process; peak RSS is VmHWM of the grandchild ' +
       'node process tsx starts (the wrapper\'s ~45 MiB left out of both). The server is `src/node/main.ts` with ARTICLES_DIR, PORT (free), ' +
-      'HOST=127.0.0.1 and STATE_DIR=`/dev/shm/wirefeed-bench-state-<size>-<layout>`; /healthz is polled every 20 ms. ' +
+      'HOST=127.0.0.1, a fixed BASE_URL (part of the state's fingerprint, so a free port per run must not change it) and STATE_DIR=`/dev/shm/wirefeed-bench-state-<size>-<layout>`; /healthz is polled every 20 ms. "Files read on restart" comes from the restarted server's start-up line. ' +
       '**Cold start**: the state folder is deleted first; spawn → first 200 from /healthz. The bench then waits until the server has ' +
       'settled (at least 2 s after that 200, 2 s without log output and under 5% CPU over a second: "settle"), reads its peak RSS and ' +
       'sends SIGTERM to its node process ("SIGTERM→exit"). **Restart**: spawned again over the unchanged folder with the state it left; ' +
@@ -232,4 +239,11 @@ export function reportColdStart(results: ColdResult[]): { markdown: string; goal
       'Corpora: `gen-articles --count N [--by-section]` in /dev/shm (tmpfs).',
   ].join('\n');
   return { markdown, goals };
+}
+
+/** The server's start-up line: `indexed N articles in S sections from F files[ (R read, U unchanged…)] in X ms`. */
+function scanLog(output: string): { ms: number; read: number } {
+  const match = /indexed \d+ articles in \d+ sections from (\d+) files(?: \((\d+) read, \d+ unchanged since the last run\))? in (\d+) ms/.exec(output);
+  if (!match) return { ms: NaN, read: NaN };
+  return { ms: Number(match[3]), read: Number(match[2] ?? match[1]) };
 }
