@@ -227,7 +227,7 @@ export function reportColdStart(results: ColdResult[]): { markdown: string; goal
     '',
     'Server and floor run the same way: `node_modules/.bin/tsx <script>` in a child process; peak RSS is VmHWM of the grandchild ' +
       'node process tsx starts (the wrapper\'s ~45 MiB left out of both). The server is `src/node/main.ts` with ARTICLES_DIR, PORT (free), ' +
-      'HOST=127.0.0.1, a fixed BASE_URL (part of the state's fingerprint, so a free port per run must not change it) and STATE_DIR=`/dev/shm/wirefeed-bench-state-<size>-<layout>`; /healthz is polled every 20 ms. "Files read on restart" comes from the restarted server's start-up line. ' +
+      'HOST=127.0.0.1, a fixed BASE_URL (part of the state fingerprint, so a free port per run must not change it) and STATE_DIR=`/dev/shm/wirefeed-bench-state-<size>-<layout>`; /healthz is polled every 20 ms. "Files read on restart" comes from the start-up line of the restarted server. ' +
       '**Cold start**: the state folder is deleted first; spawn → first 200 from /healthz. The bench then waits until the server has ' +
       'settled (at least 2 s after that 200, 2 s without log output and under 5% CPU over a second: "settle"), reads its peak RSS and ' +
       'sends SIGTERM to its node process ("SIGTERM→exit"). **Restart**: spawned again over the unchanged folder with the state it left; ' +
