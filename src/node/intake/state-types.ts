@@ -1,25 +1,12 @@
 // The shapes of the persisted intake index (src/node/intake/state.ts): what one file gave, and
 // the JSON-safe form of an article that the journal holds.
-import type { Author } from '../../article/types.ts';
+import type { Article } from '../../article/types.ts';
 
 /** An `Article` with its dates as epoch ms (`null` for an invalid `Date`), safe for JSON. */
-export interface StoredArticle {
-  path: string;
-  id: string;
-  slug: string;
-  section: string;
-  sectionSlug: string;
-  title: string;
-  summary: string;
-  html: string;
-  authors: Author[];
-  tags: string[];
-  image?: string;
+export type StoredArticle = Omit<Article, 'publishedAt' | 'updatedAt'> & {
   publishedAt: number | null;
   updatedAt: number | null;
-  draft: boolean;
-  format: 'txt' | 'md';
-}
+};
 
 /** What one article file gave, as the intake last read it. */
 export interface FileRecord {
