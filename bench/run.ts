@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmarks and writes BENCHMARKS.md (with --quick: prints only).
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reportBulk, runBulk, type BulkResult } from './bulk.ts';
@@ -140,7 +140,9 @@ async function main(): Promise<void> {
   const minutes = (performance.now() - began) / 60_000;
   const loadAfter = loadAverage();
   progress(`load average (1/5/15 min) after: ${loadAfter}`);
-  const report = render(sections, command, minutes, { before: loadBefore, after: loadAfter });
+  // What the profiles found behind goals not met: written by hand, carried into every report.
+  const causes = await readFile(resolve(ROOT, 'bench', 'causes.md'), 'utf8').catch(() => undefined);
+  const report = render(sections, command, minutes, { before: loadBefore, after: loadAfter }, causes);
   const out = values.out ?? (quick ? undefined : 'BENCHMARKS.md');
   if (out === undefined || out === '-') {
     process.stdout.write(report);
@@ -151,7 +153,7 @@ async function main(): Promise<void> {
   progress(`done in ${minutes.toFixed(1)} min`);
 }
 
-function render(sections: Section[], command: string, minutes: number, load: { before: string; after: string }): string {
+function render(sections: Section[], command: string, minutes: number, load: { before: string; after: string }, causes?: string): string {
   const goals: Goal[] = sections.flatMap((section) => section.goals);
   return [
     '# Benchmarks',
@@ -178,6 +180,7 @@ function render(sections: Section[], command: string, minutes: number, load: { b
     '',
     ...goals.map((goal) => `- ${goal.met ? 'Met' : '**Not met**'}: ${goal.name} ${goal.target}; measured ${goal.measured}.`),
     '',
+    ...(causes ? ['### Why the goals not met are not met', '', causes.trim(), ''] : []),
     ...sections.flatMap((section) => [section.markdown, '']),
   ].join('\n');
 }
