@@ -70,7 +70,10 @@ export function startIntake(options: IntakeOptions): Intake {
     if (held) held.add(path);
     else void indexer?.update(path);
   };
+  let folders: FolderCounts | undefined;
   const onFolderStale = (folder: string) => {
+    // Every deleted file may have been a folder: the counts make that question cheap.
+    if (!folders?.has(folder)) return;
     const prefix = `${folder}/`;
     for (const path of indexer?.known.keys() ?? []) if (path.startsWith(prefix)) onPath(path);
   };
@@ -80,7 +83,8 @@ export function startIntake(options: IntakeOptions): Intake {
     const dir = await realpath(options.dir);
     const book = await openBook(options, log);
     state = book.state;
-    indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange, settleMs: options.settleMs, book: book.book });
+    folders = countFolders(book.book);
+    indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange, settleMs: options.settleMs, book: folders.book });
     const startFeed = () =>
       startChangeFeed({ dir, engine: options.engine, log, onPath, onFolderStale, onResync: () => reconcile(dir, indexer!), pollMs: options.pollMs, rootCheckMs: options.rootCheckMs, verifyMs: options.verifyMs });
     // The native engine reports from the moment it is subscribed, so it is subscribed before the
@@ -170,4 +174,39 @@ export async function scanOnce(options: Omit<IntakeOptions, 'engine' | 'settleMs
   } finally {
     await state?.close();
   }
+}
+
+interface FolderCounts {
+  /** The same book, keeping the counts as records come and go. */
+  book: RecordBook;
+  /** Whether any known file lies below `folder`. */
+  has(folder: string): boolean;
+}
+
+/** Known files per folder (each ancestor counts), kept beside the records. */
+function countFolders(inner: RecordBook): FolderCounts {
+  const counts = new Map<string, number>();
+  const adjust = (path: string, by: number) => {
+    for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) {
+      const folder = path.slice(0, slash);
+      const count = (counts.get(folder) ?? 0) + by;
+      if (count > 0) counts.set(folder, count);
+      else counts.delete(folder);
+    }
+  };
+  for (const path of inner.records.keys()) adjust(path, 1);
+  return {
+    has: (folder) => counts.has(folder),
+    book: {
+      records: inner.records,
+      set(record, line) {
+        if (!inner.records.has(record.path)) adjust(record.path, 1);
+        inner.set(record, line);
+      },
+      delete(path) {
+        if (inner.records.has(path)) adjust(path, -1);
+        inner.delete(path);
+      },
+    },
+  };
 }
