@@ -39,6 +39,8 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
   if (!folder?.isDirectory()) {
     throw new ConfigError(`ARTICLES_DIR="${config.articlesDir}" is not a folder: create it, or point ARTICLES_DIR (--articles-dir) at your articles`);
   }
+  // Before listening: WATCHER=native without the native module is a configuration error.
+  const { engine, reason } = chooseEngine(config.watcher);
   let app: Hono | undefined;
   // The second argument carries node:http's request (the publish API reads the client's address).
   const server = await startServer((request, env?: unknown) => (app ? app.fetch(request, env) : new Response('starting', { status: 503 })), config);
@@ -65,7 +67,6 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
   });
   const notifier = createHubNotifier({ hubs: config.hubs, site: config.site, log });
   const scheduler = startScheduler({ store, onDue: (sections) => notifier.changed(sections), log: (line) => log(`[scheduler] ${line}`) });
-  const { engine, reason } = chooseEngine(config.watcher);
   log(`[intake] watch engine: ${engine.name} (${reason}); state: ${config.stateDir ?? 'off (STATE_DIR=off)'}`);
   const intake = startIntake({
     dir: config.articlesDir,
