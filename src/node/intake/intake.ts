@@ -9,9 +9,8 @@ import { startChangeFeed, type ChangeFeed } from './change-feed.ts';
 import type { WatchEngine } from './engines/types.ts';
 import { createIndexer, createMemoryBook, type Indexer, type IndexerOptions, type RecordBook } from './indexer.ts';
 import { readerFor } from './read-pool.ts';
-import { isUnchanged } from './read-file.ts';
 import { runLimited } from '../run-limited.ts';
-import { scanFolder, type ScanSummary } from './scan.ts';
+import { changedFiles, scanFolder, type ScanSummary } from './scan.ts';
 import { openState, type PersistedState } from './state.ts';
 import { walkArticles } from './walk.ts';
 
@@ -149,13 +148,9 @@ async function openBook(options: IntakeOptions, log: (line: string) => void): Pr
 async function reconcile(dir: string, indexer: Indexer): Promise<void> {
   const { files } = await walkArticles(dir);
   const present = new Set(files);
-  const stale = [...indexer.known.keys()].filter((path) => !present.has(path));
-  // One lstat per file tells which differ from their records (in slices, so requests are still
-  // answered); only those are read again, through the indexer like every other change.
-  for (let start = 0; start < files.length; start += 1024) {
-    for (const path of files.slice(start, start + 1024)) if (!isUnchanged(dir, path, indexer.known.get(path))) stale.push(path);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  const gone = [...indexer.known.keys()].filter((path) => !present.has(path));
+  // Only what differs from its record is read again, through the indexer like every other change.
+  const stale = [...gone, ...(await changedFiles(dir, files, indexer))];
   await runLimited(stale, 8, (path) => indexer.update(path));
 }
 

@@ -33,68 +33,70 @@ export async function scanFolder(dir: string, indexer: Indexer, poolFor: (count:
   // Records of files gone while nothing was running.
   const present = new Set(files);
   for (const path of [...indexer.known.keys()]) if (!present.has(path)) indexer.forget(path);
-  // With a trusted state most files are unchanged: one lstat each, here, tells which. Only the
-  // others go to the readers (threads when there are many), while results are applied in order.
-  const unchanged = new Set<string>();
-  for (let index = 0; index < files.length; index++) {
-    const path = files[index]!;
-    if (isUnchanged(dir, path, indexer.known.get(path))) unchanged.add(path);
-    // Let the server answer /healthz (503) during a long pass.
-    if (index % 4096 === 4095) await new Promise((resolve) => setImmediate(resolve));
-  }
-  const changed = files.filter((path) => !unchanged.has(path));
+  // With a trusted state most files are unchanged: one lstat each tells which. Only the others
+  // go to the readers (threads when there are many), while results are applied in path order.
+  const changed = await changedFiles(dir, files, indexer);
   const pool = poolFor(changed.length);
   try {
-    return await readAll(files, unchanged, changed, indexer, pool, { onProgress, log }, started);
+    return await readAll(files, changed, indexer, pool, { onProgress, log }, started);
   } finally {
     await pool.close();
   }
 }
 
+/**
+ * The files of `files` (in their order) whose size, mtime or inode differ from what `indexer`
+ * recorded, or that it has no record of. One lstat each, in slices, so requests are still answered.
+ */
+export async function changedFiles(dir: string, files: readonly string[], indexer: Indexer): Promise<string[]> {
+  const changed: string[] = [];
+  for (let start = 0; start < files.length; start += 4096) {
+    for (const path of files.slice(start, start + 4096)) if (!isUnchanged(dir, path, indexer.known.get(path))) changed.push(path);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return changed;
+}
+
 async function readAll(
   files: string[],
-  unchanged: ReadonlySet<string>,
   changed: string[],
   indexer: Indexer,
   pool: ReadPool,
   { onProgress, log }: ScanOptions,
   started: number,
 ): Promise<ScanSummary> {
-  const batches = new Map<string, Promise<FileOutcome[]>>();
-  const inFlight: Promise<FileOutcome[]>[] = [];
-  let nextBatch = 0;
-  const startBatches = () => {
-    while (inFlight.length < MAX_IN_FLIGHT && nextBatch < changed.length) {
-      const paths = changed.slice(nextBatch, nextBatch + BATCH);
-      nextBatch += paths.length;
-      const outcomes = pool.read(paths, paths.map((path) => knownOf(indexer.known.get(path))));
-      inFlight.push(outcomes);
-      for (const path of paths) batches.set(path, outcomes);
+  // `changed` is in the order of `files`, and each batch answers in the order it was asked: the
+  // batches are consumed front to back, a bounded number of them read ahead.
+  const batches: Promise<FileOutcome[]>[] = [];
+  let next = 0;
+  const readAhead = () => {
+    while (batches.length < MAX_IN_FLIGHT && next < changed.length) {
+      const paths = changed.slice(next, next + BATCH);
+      next += paths.length;
+      batches.push(pool.read(paths, paths.map((path) => knownOf(indexer.known.get(path)))));
     }
   };
-  startBatches();
+  readAhead();
+  let current: FileOutcome[] = [];
+  let at = 0;
+  /** Index in `changed` of the next changed file to meet in `files`. */
+  let pending = 0;
   let done = 0;
   let read = 0;
   let lastLine = performance.now();
-  const byPathOutcome = new Map<string, FileOutcome>();
   for (const path of files) {
-    if (unchanged.has(path)) {
-      await indexer.apply({ path, kind: 'same' }, true);
-    } else {
-      if (!byPathOutcome.has(path)) {
-        const outcomes = await batches.get(path)!;
-        inFlight.splice(inFlight.indexOf(batches.get(path)!), 1);
-        for (const outcome of outcomes) {
-          byPathOutcome.set(outcome.path, outcome);
-          batches.delete(outcome.path);
-        }
-        startBatches();
+    let outcome: FileOutcome = { path, kind: 'same' };
+    if (changed[pending] === path) {
+      pending += 1;
+      if (at === current.length) {
+        current = await batches.shift()!;
+        at = 0;
+        readAhead();
       }
-      const outcome = byPathOutcome.get(path)!;
-      byPathOutcome.delete(path);
-      if (outcome.kind === 'read') read += 1;
-      await indexer.apply(outcome, true);
+      outcome = current[at++]!;
     }
+    if (outcome.kind === 'read') read += 1;
+    await indexer.apply(outcome, true);
     done += 1;
     if (done % 256 === 0 || done === files.length) {
       onProgress?.(done, files.length);
