@@ -5,6 +5,7 @@ import { createPublishApi, type PublishApiOptions } from './api.ts';
 import { MAX_FEED_LIMIT, type SiteConfig } from './config.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
 import { FEED_STYLESHEET } from './feed/feed-style.ts';
+import { createContentCache } from './content-cache.ts';
 import { createFeedCache, feedQueryString, type Encoder, type Encoding, type FeedQuery, type RenderedFeed } from './feeds.ts';
 import { isNotModified } from './http/conditional.ts';
 import { renderOpml } from './opml.ts';
@@ -24,6 +25,8 @@ export interface AppOptions {
   maxFeedBytes?: number;
   /** WebSub hubs advertised in feeds and `Link` headers. */
   hubs?: string[];
+  /** Bytes of bodies, rendered items and feed documents kept in memory (CACHE_MAX_BYTES; default 64 MiB). */
+  cacheMaxBytes?: number;
   /** Content encoders by name; gzip works everywhere without one, br needs one (Node: zlib). */
   encoders?: Partial<Record<Encoding, Encoder>>;
   /** Whether the first scan is done (`/healthz`); default: always ready. */
@@ -49,7 +52,8 @@ const DAY_MS = 86_400_000;
  */
 export function createApp(options: AppOptions): Hono {
   const { store, site, feedLimit, hubs = [], isReady = () => true, logError = console.error, now = Date.now } = options;
-  const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError });
+  const content = createContentCache(store, options.cacheMaxBytes);
+  const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError, content });
   const encodings: Encoding[] = ['br', 'gzip'];
   const feedHeaders = {
     'Cache-Control': `public, max-age=${options.maxAge ?? 300}`,
@@ -135,7 +139,7 @@ export function createApp(options: AppOptions): Hono {
     const article = slugParam(c, 'article');
     const listed = await store.find(section, article);
     if (!listed) throw new NotFoundError(`No article "${article}" in section "${section}"`);
-    return c.html(articlePage(site, listed), 200, HTML_HEADERS);
+    return c.html(articlePage(site, listed, await content.body(listed)), 200, HTML_HEADERS);
   });
 
   app.notFound((c) => c.text('Not found', 404));

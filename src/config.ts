@@ -1,6 +1,7 @@
 // Configuration shared by every entry point: read once from environment-style strings,
 // checked once, defaults resolved once. A mistake throws a ConfigError that says how to fix it.
 import type { ParseOptions } from './article/types.ts';
+import { DEFAULT_CACHE_MAX_BYTES } from './content-cache.ts';
 import { ConfigError } from './errors.ts';
 import { parseHubs } from './websub.ts';
 
@@ -32,6 +33,8 @@ export interface Config {
   cacheMaxAge: number;
   /** Size budget of one feed document, bytes. */
   feedMaxBytes: number;
+  /** Bytes of bodies, rendered items and feed documents kept in memory. */
+  cacheMaxBytes: number;
   /** WebSub hubs to advertise and notify. */
   hubs: string[];
   maxFileBytes: number;
@@ -58,6 +61,7 @@ export const SETTINGS = [
   ['FEED_LIMIT', 'feed-limit', `newest N items per feed (1-${MAX_FEED_LIMIT})`, String(DEFAULT_FEED_LIMIT)],
   ['CACHE_MAX_AGE', 'cache-max-age', 'Cache-Control max-age of feeds (seconds)', '300'],
   ['FEED_MAX_BYTES', 'feed-max-bytes', 'size budget of one feed document; over it items carry summaries only', '1MiB'],
+  ['CACHE_MAX_BYTES', 'cache-max-bytes', 'memory for article bodies, rendered feed items and feed documents (bytes, or 64MiB, 1GiB)', '64MiB'],
   ['WEBSUB_HUBS', 'websub-hubs', 'comma-separated WebSub hub URLs to advertise and notify', 'none'],
   ['MAX_FILE_BYTES', 'max-file-bytes', 'size cap per article file (bytes, or 512KiB, 2MiB)', '1MiB'],
   ['SETTLE_MS', 'settle-ms', 'quiet time before a changed file is read (ms)', String(DEFAULT_SETTLE_MS)],
@@ -90,6 +94,7 @@ export function resolveConfig(env: Env): Config {
     feedLimit: parseInteger(env, 'FEED_LIMIT', DEFAULT_FEED_LIMIT, 1, MAX_FEED_LIMIT),
     cacheMaxAge: parseInteger(env, 'CACHE_MAX_AGE', 300, 0, 31_536_000),
     feedMaxBytes: parseBytes(env, 'FEED_MAX_BYTES', 1024 * 1024, 16 * 1024),
+    cacheMaxBytes: parseBytes(env, 'CACHE_MAX_BYTES', DEFAULT_CACHE_MAX_BYTES, 1024 * 1024, 64 * 1024 ** 3),
     hubs: parseHubs(env.WEBSUB_HUBS),
     maxFileBytes: parseBytes(env, 'MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES, 1),
     settleMs: parseInteger(env, 'SETTLE_MS', DEFAULT_SETTLE_MS, 0, 60_000),
@@ -144,17 +149,18 @@ function parseInteger(env: Env, name: SettingName, fallback: number, min: number
   return Number(raw);
 }
 
-const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
 
-function parseBytes(env: Env, name: SettingName, fallback: number, min: number): number {
+function parseBytes(env: Env, name: SettingName, fallback: number, min: number, max = 64 * 1024 ** 2): number {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return fallback;
   const match = /^(\d+)\s*([a-z]*)$/i.exec(raw);
   const unit = match ? BYTE_UNITS[match[2]!.toLowerCase()] : undefined;
   const bytes = match && unit ? Number(match[1]) * unit : NaN;
-  if (!(bytes >= min && bytes <= 64 * 1024 ** 2)) {
-    const least = min === 1 ? '1 byte' : `${min / 1024}KiB`;
-    throw new ConfigError(`${name}="${raw}" is not valid: use a size from ${least} to 64MiB, e.g. 1048576, 512KiB or 2MiB`);
+  if (!(bytes >= min && bytes <= max)) {
+    const least = min === 1 ? '1 byte' : min >= 1024 ** 2 ? `${min / 1024 ** 2}MiB` : `${min / 1024}KiB`;
+    const most = max >= 1024 ** 3 ? `${max / 1024 ** 3}GiB` : `${max / 1024 ** 2}MiB`;
+    throw new ConfigError(`${name}="${raw}" is not valid: use a size from ${least} to ${most}, e.g. 1048576, 512KiB or 2MiB`);
   }
   return bytes;
 }
@@ -208,6 +214,7 @@ export function appSettingsOf(config: Config) {
     feedLimit: config.feedLimit,
     maxAge: config.cacheMaxAge,
     maxFeedBytes: config.feedMaxBytes,
+    cacheMaxBytes: config.cacheMaxBytes,
     hubs: config.hubs,
   };
 }

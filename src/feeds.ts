@@ -7,6 +7,7 @@ import { renderJsonFeed } from './feed/json-feed.ts';
 import { renderRss } from './feed/rss.ts';
 import type { FeedItem, FeedLinks, FeedMeta, FeedPaging } from './feed/types.ts';
 import { NotFoundError } from './errors.ts';
+import { createContentCache, type ContentCache } from './content-cache.ts';
 import type { FeedStore, ListedArticle } from './store/types.ts';
 import { FEED_FILES, FEED_FORMATS, absolute, articlePath, feedPath, pagePath, type FeedFormat } from './urls.ts';
 
@@ -53,8 +54,8 @@ export interface FeedCacheOptions {
   log?: (line: string) => void;
   /** Clock, for tests. */
   now?: () => number;
-  /** Documents kept besides every section's page 1 (LRU). */
-  maxEntries?: number;
+  /** Where bodies, rendered items and documents are kept (bounded by bytes); one over `store` by default. */
+  content?: ContentCache;
 }
 
 export interface FeedCache {
@@ -70,8 +71,8 @@ const encoder = new TextEncoder();
 export function createFeedCache(options: FeedCacheOptions): FeedCache {
   const { store, site, hubs = [], maxBytes = DEFAULT_MAX_FEED_BYTES, now = Date.now, log = console.warn } = options;
   const encoders: Partial<Record<Encoding, Encoder>> = { gzip: compressionStreamEncoder('gzip'), ...options.encoders };
-  const maxEntries = options.maxEntries ?? 2000;
-  const cache = new Map<string, { revision: number; feed: RenderedFeed }>();
+  const content = options.content ?? createContentCache(store);
+  const { lru } = content;
   const overBudget = new Set<string>();
 
   async function render(query: FeedQuery, key: string, previous: RenderedFeed | undefined): Promise<RenderedFeed | undefined> {
@@ -82,7 +83,8 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     if (page > lastPage) throw new NotFoundError(`No page ${page}: this feed has ${lastPage}`);
 
     const meta = feedMeta(site, query, lastPage, hubs, listed.items);
-    const full = listed.items.map((entry) => toFeedItem(site, entry));
+    const bodies = await content.bodies(listed.items);
+    const full = listed.items.map((entry, index) => toFeedItem(site, entry, bodies[index]));
     let body = encoder.encode(RENDERERS[format](meta, full));
     let summariesOnly = false;
     if (body.byteLength > maxBytes) {
@@ -103,7 +105,7 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     const second = Math.floor(changed / 1000) * 1000;
     const lastModified = new Date(Math.max(second, (previous?.lastModified.getTime() ?? -Infinity) + 1000));
     const variants = new Map<Encoding, Promise<Uint8Array<ArrayBuffer>>>();
-    return {
+    const feed: RenderedFeed = {
       body,
       contentType: FEED_FILES[format].contentType,
       etag: `"${hash}"`,
@@ -118,49 +120,57 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
         if (!variant) {
           variant = encoder(body);
           variants.set(encoding, variant);
+          const made = await variant;
+          // Count the variant against the cache's budget while the document is still the one kept.
+          const kept = lru.get(key) as CachedDocument | undefined;
+          if (kept?.feed === feed) lru.set(key, kept, documentBytes(kept.feed.body) + (made.byteLength));
         }
         return { body: await variant, etag: `"${hash}-${encoding}"` };
       },
     };
+    return feed;
   }
 
   return {
     async get(query) {
-      const key = `${query.format}|${query.section ?? ''}|${query.page}|${query.limit}|${query.explicitLimit}`;
+      const key = `doc\u0000${query.format}|${query.section ?? ''}|${query.page}|${query.limit}|${query.explicitLimit}`;
       // Read the revision before the items: a change landing in between only costs a re-render later.
       const revision = await store.revision(query.section);
-      const cached = cache.get(key);
-      if (cached && cached.revision === revision) {
-        touch(key, cached);
-        return cached.feed;
-      }
+      const cached = lru.get(key) as CachedDocument | undefined;
+      if (cached && cached.revision === revision) return cached.feed;
       const feed = await render(query, key, cached?.feed);
       if (!feed) {
-        cache.delete(key);
+        lru.delete(key);
         return undefined;
       }
-      touch(key, { revision, feed });
+      lru.set(key, { revision, feed }, documentBytes(feed.body));
       return feed;
     },
   };
-
-  function touch(key: string, entry: { revision: number; feed: RenderedFeed }): void {
-    cache.delete(key);
-    cache.set(key, entry);
-    // Map order is insertion order: the first key is the least recently used.
-    while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
-  }
 }
 
-/** Maps a stored article to the renderers' model with absolute URLs. */
-export function toFeedItem(site: SiteConfig, listed: ListedArticle): FeedItem {
+interface CachedDocument {
+  revision: number;
+  feed: RenderedFeed;
+}
+
+/** What a kept document costs: its bytes, and a little for the object around them. */
+function documentBytes(body: Uint8Array): number {
+  return body.byteLength + 512;
+}
+
+/**
+ * Maps a listed article and its body to the renderers' model with absolute URLs. Without a body
+ * (its file could not be read again) the item carries its summary only, as over the byte budget.
+ */
+export function toFeedItem(site: SiteConfig, listed: ListedArticle, html: string | undefined): FeedItem {
   const { article } = listed;
   return {
     id: article.id,
     url: absolute(site, articlePath(article.sectionSlug, listed.slug)),
     title: article.title,
     summary: article.summary,
-    html: article.html,
+    html,
     authors: article.authors,
     tags: article.tags,
     category: {

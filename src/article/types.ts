@@ -34,7 +34,15 @@ export interface Article {
   /** `draft: true` in front matter: never published. */
   draft: boolean;
   format: 'txt' | 'md';
+  /**
+   * Hash of the source bytes the article was parsed from, when the caller knows it (the intake
+   * and the publishers do). Stores that load bodies lazily compare it to tell versions apart.
+   */
+  contentHash?: string;
 }
+
+/** An article without its body: what stores keep in memory and list. */
+export type ArticleMeta = Omit<Article, 'html'>;
 
 /** What a file gives the parser: its path, raw bytes and times. No IO happens in parsing. */
 export interface ArticleSource {

@@ -8,11 +8,11 @@ import { createApp } from '../app.ts';
 import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { feedQueryString } from '../feeds.ts';
-import { createMemoryStore } from '../store/drivers/memory.ts';
 import type { FeedStore, Rejection } from '../store/types.ts';
 import { FEED_FORMATS, articlePath, feedPath, pagePath } from '../urls.ts';
 import { BUILD_MARKER, openBuildOutput, type BuildOutput } from './build-output.ts';
 import { scanOnce } from './intake/intake.ts';
+import { createFileStore } from './file-store.ts';
 import { exportFile, headerPattern } from './static-paths.ts';
 import { runLimited } from './run-limited.ts';
 
@@ -72,8 +72,9 @@ export async function buildSite({ dir, out, env, log = console.log }: BuildOptio
 
   // One clock for the whole build: an article falling due half-way must not split the export.
   const now = new Date();
-  const store = createMemoryStore({ now: () => now });
   const parseOptions = parseOptionsOf(config);
+  // Bodies are read from the files as each page and feed is written, never all held at once.
+  const store = createFileStore({ dir: articlesDir, parseOptions, now: () => now });
   // The options serve.ts passes, less the compressors: files are written uncompressed.
   const app = createApp({
     store,

@@ -1,11 +1,10 @@
 // Wires the Node service together: config -> memory store -> intake -> Hono app -> HTTP server.
 import type { Context, Hono } from 'hono';
 import type { IncomingMessage } from 'node:http';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createApp } from '../app.ts';
 import { appSettingsOf, parseOptionsOf, resolveConfig, type Config, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
-import { createMemoryStore } from '../store/drivers/memory.ts';
 import type { FeedStore } from '../store/types.ts';
 import { createHubNotifier } from '../websub.ts';
 import { NODE_ENCODERS } from './encoders.ts';
@@ -14,6 +13,7 @@ import { startScheduler } from './scheduler.ts';
 import { startServer } from './server.ts';
 import { chooseEngine } from './intake/engine.ts';
 import { startIntake, type Intake } from './intake/intake.ts';
+import { createFileStore } from './file-store.ts';
 
 export interface Wirefeed {
   config: Config;
@@ -47,8 +47,12 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
   // PORT=0 asks for any free port: the links in feeds must name the one we got.
   if (config.port === 0) config = resolveConfig({ ...env, PORT: String(server.port) });
 
-  const store = createMemoryStore();
   const parseOptions = parseOptionsOf(config);
+  const articlesDir = await realpath(config.articlesDir);
+  let intake: Intake | undefined;
+  // The lean store: bodies stay in the files and are read again (through the app's bounded
+  // cache) when served. A file that no longer matches its record is read by the intake soon.
+  const store = createFileStore({ dir: articlesDir, parseOptions, onStale: (path) => intake?.recheck(path) });
   let ready = false;
   app = createApp({
     store,
@@ -68,7 +72,7 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
   const notifier = createHubNotifier({ hubs: config.hubs, site: config.site, log });
   const scheduler = startScheduler({ store, onDue: (sections) => notifier.changed(sections), log: (line) => log(`[scheduler] ${line}`) });
   log(`[intake] watch engine: ${engine.name} (${reason}); state: ${config.stateDir ?? 'off (STATE_DIR=off)'}`);
-  const intake = startIntake({
+  intake = startIntake({
     dir: config.articlesDir,
     store,
     parseOptions,

@@ -45,8 +45,8 @@ ${items.map(
   });
 }
 
-/** `GET /{section}/{article}`: the article itself. */
-export function articlePage(site: SiteConfig, listed: ListedArticle) {
+/** `GET /{section}/{article}`: the article itself; its summary stands in for a body that could not be read. */
+export function articlePage(site: SiteConfig, listed: ListedArticle, body: string | undefined) {
   const { article, sectionName } = listed;
   const authors = article.authors.map((author) => author.name).join(', ');
   return layout({
@@ -57,7 +57,7 @@ export function articlePage(site: SiteConfig, listed: ListedArticle) {
 <p class="meta"><a href="${absolute(site, pagePath(article.sectionSlug))}">${sectionName}</a></p>
 <h1>${article.title}</h1>
 <p class="meta"><time datetime="${article.publishedAt.toISOString()}">${formatDate(article.publishedAt)}</time>${authors ? html` · ${authors}` : ''}</p>
-${raw(article.html)}
+${body === undefined ? html`<p>${article.summary}</p>` : raw(body)}
 </article>`,
   });
 }

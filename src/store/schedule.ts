@@ -1,5 +1,5 @@
 // Articles dated in the future, soonest first: the memory driver's half of scheduled publishing.
-import type { Article } from '../article/types.ts';
+import type { ArticleInput as Article } from './types.ts';
 import { compareStrings, insertSorted, removeSorted } from './sorted.ts';
 
 const byDueTime = (a: Article, b: Article): number =>

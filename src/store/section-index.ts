@@ -1,13 +1,15 @@
 // One section as the memory driver holds it: its articles newest first, their page slugs,
 // its display name and its newest update, each kept up to date one article at a time.
-import type { Article } from '../article/types.ts';
+import type { ArticleMeta } from '../article/types.ts';
 import type { SectionInfo } from './types.ts';
 import { SlugIndex, type SlugEntry } from './slugs.ts';
 import { compareStrings, SortedList, type Compare } from './sorted.ts';
 
 /** A published article with its sort keys and resolved slug. Sort keys never change once made. */
 export interface IndexEntry extends SlugEntry {
-  readonly article: Article;
+  readonly article: ArticleMeta;
+  /** The store's name for this version (ListedArticle.version). */
+  readonly version: string;
   readonly section: SectionIndex;
   /** `updatedAt` in epoch milliseconds. */
   readonly updated: number;

@@ -1,13 +1,25 @@
 // The store interface: articles grouped by section, newest first. Drivers implement it
 // (memory on Node and in tests; a Workers-binding driver later), and every driver passes
 // tests/store/driver-contract.ts. Methods may answer with a value or a promise.
-import type { Article } from '../article/types.ts';
+import type { ArticleMeta } from '../article/types.ts';
 
 export type Promisable<T> = T | Promise<T>;
 
-/** An article as published: with its unique page slug and its section's display name. */
+/**
+ * What a store is given: an article with its body, or without one for a store that loads bodies
+ * from where they live (see `FeedStore.body`); such a store tells versions apart by `contentHash`.
+ */
+export type ArticleInput = ArticleMeta & { html?: string };
+
+/** An article as published: with its unique page slug and its section's display name. No body: see `FeedStore.body`. */
 export interface ListedArticle {
-  article: Article;
+  article: ArticleMeta;
+  /**
+   * Names this version of the article (content and metadata) within the store: it changes
+   * whenever a put changes the article. Caches of rendered items key on it with `slug` and
+   * `sectionName`, which other articles can change.
+   */
+  version: string;
   /** Unique within the section: the article's slug, or the slug plus a suffix on collision. */
   slug: string;
   /** The section's display name (the spelling most of its articles use). */
@@ -69,7 +81,7 @@ export interface FeedStore {
    * A successful put clears any rejection recorded for the path. Invalid dates are refused too.
    * Returned articles are read-only: drivers keep their own copy of what was put.
    */
-  put(article: Article): Promisable<PutResult>;
+  put(article: ArticleInput): Promisable<PutResult>;
   /**
    * Removes the article at `path` (and any rejection, or version waiting for its id, for it).
    * Returns whether anything changed.
@@ -86,8 +98,14 @@ export interface FeedStore {
   list(options: ListOptions): Promisable<ArticlePage>;
   /** The article published at `/{section}/{slug}`. */
   find(section: string, slug: string): Promisable<ListedArticle | undefined>;
-  /** The published article parsed from `path`, if any. */
-  get(path: string): Promisable<Article | undefined>;
+  /** The published article parsed from `path`, if any (without its body). */
+  get(path: string): Promisable<ArticleMeta | undefined>;
+  /**
+   * The sanitised HTML body of the article published at `path`, from wherever the driver keeps
+   * or finds it (memory, a file read again, a database row); undefined when there is none or it
+   * can no longer be read. Callers cache it (see content-cache.ts), keyed by `version`.
+   */
+  body(path: string): Promisable<string | undefined>;
   status(): Promisable<StoreStatus>;
   /**
    * A number that changes whenever what `list({ section })` returns may have changed

@@ -1,5 +1,5 @@
 // Articles refused because another path publishes their id, kept until that id frees up.
-import type { Article } from '../article/types.ts';
+import type { ArticleInput as Article } from './types.ts';
 
 export class WaitingRoom {
   readonly #byPath = new Map<string, Article>();

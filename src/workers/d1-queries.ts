@@ -57,6 +57,8 @@ export const QUERIES = {
   ) ORDER BY published_at, path LIMIT 1`,
   /** ?1 path. */
   get: `SELECT * FROM articles WHERE state = 'live' AND path = ?1`,
+  /** ?1 path. */
+  body: `SELECT html FROM articles WHERE state = 'live' AND path = ?1`,
   sections: `SELECT s.section_slug AS slug, SUM(s.articles) AS articles,
       ${sectionName('s.section_slug')} AS name,
       (SELECT a.updated_at FROM articles a WHERE a.state = 'live' AND a.section_slug = s.section_slug

@@ -70,7 +70,22 @@ export function articleFromRow(row: ArticleRow): Article {
 }
 
 export function listedFromRow(row: ListedRow): ListedArticle {
-  return { article: articleFromRow(row), slug: row.page_slug, sectionName: row.section_name };
+  const { html: _html, ...article } = articleFromRow(row);
+  return { article, version: rowVersion(row), slug: row.page_slug, sectionName: row.section_name };
+}
+
+/** A name for the row's content (every stored column but the slugs, which the listing resolves). */
+export function rowVersion(row: ArticleRow): string {
+  const text = [row.path, row.id, row.slug, row.section, row.title, row.summary, row.html, row.authors, row.tags, row.image, row.published_at, row.updated_at, row.format].join('\u0000');
+  // FNV-1a, two 32-bit lanes: a cache key, not a security boundary.
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193);
+    b = Math.imul(b ^ code, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(36) + (b >>> 0).toString(36);
 }
 
 /**

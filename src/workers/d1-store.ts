@@ -4,7 +4,7 @@ import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types'
 import type { Article } from '../article/types.ts';
 import { StoreError } from '../errors.ts';
 import { compareStrings } from '../store/sorted.ts';
-import type { ArticlePage, FeedStore, ListedArticle, PutResult, SectionInfo, StoreStatus } from '../store/types.ts';
+import type { ArticleInput, ArticlePage, FeedStore, ListedArticle, PutResult, SectionInfo, StoreStatus } from '../store/types.ts';
 import { articleFromRow, listedFromRow, toCount, type ArticleRow, type ListedRow } from './d1-rows.ts';
 import { QUERIES } from './d1-queries.ts';
 import { WriteBatch, type Answer } from './d1-writes.ts';
@@ -136,7 +136,7 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
     section === undefined ? query(QUERIES.latestRevision) : query(QUERIES.sectionRevision, section);
 
   const store: FeedStore = {
-    put: (input) => run('put', () => write((batch) => batch.put(input))),
+    put: (input) => run('put', () => write((batch) => batch.put(withBody(input)))),
 
     remove: (path) => run('remove', () => write((batch) => batch.remove(path))),
 
@@ -181,7 +181,15 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
       run('get', async () => {
         const [rows] = await read(() => [query(QUERIES.get, path)]);
         const row = rows![0] as ArticleRow | undefined;
-        return row && articleFromRow(row);
+        if (!row) return undefined;
+        const { html: _html, ...article } = articleFromRow(row);
+        return article;
+      }),
+
+    body: (path) =>
+      run('body', async () => {
+        const [rows] = await read(() => [query(QUERIES.body, path)]);
+        return (rows![0] as { html: string } | undefined)?.html;
       }),
 
     status: () =>
@@ -231,4 +239,10 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
     remove: (path, also) => run('remove', () => write((batch) => both(batch.remove(path), also(batch)))),
   });
   return store;
+}
+
+/** D1 keeps every body in its row: a put must bring one. */
+function withBody(input: ArticleInput): Article {
+  if (input.html === undefined) throw new StoreError(`[store:d1] put ${input.path}: the article has no body (html)`);
+  return input as Article;
 }

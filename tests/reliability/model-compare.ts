@@ -9,7 +9,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.ts';
 import { isArticlePath } from '../../src/article/parse.ts';
-import type { Article } from '../../src/article/types.ts';
+import type { ArticleMeta as Article } from '../../src/article/types.ts';
 import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../../src/config.ts';
 import { createIndexer, type Indexer } from '../../src/node/intake/indexer.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';

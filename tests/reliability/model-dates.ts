@@ -8,7 +8,7 @@
 // dates it. Dates from front matter do not depend on history and must match the scan exactly.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Article } from '../../src/article/types.ts';
+import type { ArticleMeta as Article } from '../../src/article/types.ts';
 import { articleFiles } from './model-compare.ts';
 
 /** Every modification time each article path has had, rounded to the ms as the intake stamps them. */

@@ -10,7 +10,7 @@ import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/pr
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import type { Article } from '../../src/article/types.ts';
+import type { ArticleMeta as Article } from '../../src/article/types.ts';
 import { appSettingsOf, parseOptionsOf, resolveConfig } from '../../src/config.ts';
 import { toStoredArticle } from '../../src/node/intake/state.ts';
 import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';

@@ -1,7 +1,7 @@
 // The contract every FeedStore driver passes. A driver's test file calls `runDriverContract`,
 // then adds its own cases. Every call is awaited: drivers may answer with promises.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Article } from '../../src/article/types.ts';
+import type { Article, ArticleMeta } from '../../src/article/types.ts';
 import { suffixedSlug } from '../../src/store/slugs.ts';
 import type { FeedStore, ListOptions, PutResult } from '../../src/store/types.ts';
 import { day, makeArticle } from './fixtures.ts';
@@ -10,6 +10,12 @@ const ADDED: PutResult = { ok: true, change: 'added' };
 const UPDATED: PutResult = { ok: true, change: 'updated' };
 const REMOVED: PutResult = { ok: true, change: 'removed' };
 const UNCHANGED: PutResult = { ok: true, change: 'unchanged' };
+
+/** An article as a store hands it back: everything but its body, which `body(path)` gives. */
+function metaOf(article: Article): ArticleMeta {
+  const { html: _html, ...meta } = article;
+  return meta;
+}
 
 /** What a driver's factory gets from the suite: the clock its scheduling must follow. */
 export interface ContractOptions {
@@ -35,6 +41,12 @@ export function runDriverContract(
       for (const article of articles) {
         expect(await store.put(article), article.path).toMatchObject({ ok: true });
       }
+    }
+
+    /** `path` publishes `article`: its fields from `get`, its body from `body`. */
+    async function expectPublished(path: string, article: Article): Promise<void> {
+      expect(await store.get(path)).toEqual(metaOf(article));
+      expect(await store.body(path)).toBe(article.html);
     }
 
     async function paths(options: Partial<ListOptions> = {}): Promise<string[]> {
@@ -81,9 +93,9 @@ export function runDriverContract(
     describe('put', () => {
       it('adds an article that get, list and find then return', async () => {
         const article = makeArticle({ path: 'news/launch.md' });
-        const listed = { article, slug: 'launch', sectionName: 'News' };
+        const listed = { article: metaOf(article), version: expect.any(String), slug: 'launch', sectionName: 'News' };
         expect(await store.put(article)).toEqual(ADDED);
-        expect(await store.get('news/launch.md')).toEqual(article);
+        await expectPublished('news/launch.md', article);
         expect(await store.list({ section: 'news', limit: 10 })).toEqual({
           items: [listed],
           total: 1,
@@ -115,7 +127,23 @@ export function runDriverContract(
         expect((await store.get('news/launch.md'))?.title).toBe(title);
         expect(await store.put(makeArticle({ title, tags }))).toEqual(UPDATED);
         expect(await store.put(makeArticle({ title, tags, authors }))).toEqual(UPDATED);
-        expect(await store.get('news/launch.md')).toEqual(makeArticle({ title, tags, authors }));
+        await expectPublished('news/launch.md', makeArticle({ title, tags, authors }));
+      });
+
+      it('gives the body of the published version, and a new version name only when the article changed', async () => {
+        expect(await store.body('news/launch.md')).toBeUndefined();
+        await putAll(makeArticle({ html: '<p>First.</p>' }));
+        expect(await store.body('news/launch.md')).toBe('<p>First.</p>');
+        const first = (await store.find('news', 'launch'))!.version;
+        expect(await store.put(makeArticle({ html: '<p>First.</p>' }))).toEqual(UNCHANGED);
+        expect((await store.find('news', 'launch'))!.version).toBe(first);
+        expect(await store.put(makeArticle({ html: '<p>Second.</p>' }))).toEqual(UPDATED);
+        expect(await store.body('news/launch.md')).toBe('<p>Second.</p>');
+        const second = (await store.find('news', 'launch'))!.version;
+        expect(second).not.toBe(first);
+        expect((await store.list({ limit: 1 })).items[0]!.version).toBe(second);
+        expect(await store.remove('news/launch.md')).toBe(true);
+        expect(await store.body('news/launch.md')).toBeUndefined();
       });
 
       it('keeps its own copy: changing the article after put changes nothing', async () => {
@@ -124,7 +152,7 @@ export function runDriverContract(
         article.title = 'Changed behind the store';
         article.tags.push('sneaky');
         article.publishedAt.setTime(day(9).getTime());
-        expect(await store.get('news/a.md')).toEqual(makeArticle({ path: 'news/a.md' }));
+        await expectPublished('news/a.md', makeArticle({ path: 'news/a.md' }));
         expect(await paths()).toEqual(['news/b.md', 'news/a.md']);
       });
 
@@ -299,7 +327,7 @@ export function runDriverContract(
         await store.put(waiting);
         const before = await store.revision('news');
         expect(await store.remove('news/a.md')).toBe(true);
-        expect(await store.get('news/b.md')).toEqual(waiting);
+        await expectPublished('news/b.md', waiting);
         expect(await paths()).toEqual(['news/b.md']);
         expect(await rejected()).toEqual([]);
         expect(await store.revision('news')).not.toBe(before);
@@ -334,7 +362,7 @@ export function runDriverContract(
         expect(await store.put(refused)).toMatchObject({ ok: false });
         expect((await store.get('news/b.md'))?.title).toBe('About b');
         await store.remove('news/a.md');
-        expect(await store.get('news/b.md')).toEqual(refused);
+        await expectPublished('news/b.md', refused);
       });
 
       it('forgets the waiting version once the path is put successfully or removed', async () => {
@@ -383,7 +411,8 @@ export function runDriverContract(
         expect(await slugOf('news', 'news/2024/report.md')).toBe(suffixed);
         expect((await store.find('news', 'report'))?.article.path).toBe('news/2023/report.md');
         expect(await store.find('news', suffixed)).toEqual({
-          article: newer,
+          article: metaOf(newer),
+          version: expect.any(String),
           slug: suffixed,
           sectionName: 'News',
         });
@@ -452,7 +481,7 @@ export function runDriverContract(
         await store.reject('news/b.md', 'first reason');
         await store.reject('news/b.md', 'second reason');
         await store.reject('news/a.md', 'not utf-8');
-        expect(await store.get('news/b.md')).toEqual(makeArticle({ path: 'news/b.md' }));
+        await expectPublished('news/b.md', makeArticle({ path: 'news/b.md' }));
         expect(await store.status()).toMatchObject({
           articles: 1,
           rejected: [

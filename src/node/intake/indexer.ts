@@ -85,7 +85,7 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
   async function publish(record: FileRecord, initial: boolean, quiet: boolean): Promise<void> {
     const { path, result } = record;
     if (!result.ok) return rejected(path, result.reason);
-    const article = fromStoredArticle(result.article);
+    const article = fromStoredArticle(result.article, record.hash);
     const before = initial ? undefined : await store.get(path);
     const outcome = await store.put(article);
     if (!outcome.ok) return reportOnce(path, outcome.reason);

@@ -46,6 +46,8 @@ export interface Intake {
   watching: Promise<void>;
   /** Resolves when no file is being read (tests use it after the settle window). */
   idle(): Promise<void>;
+  /** Reads `path` again soon (relative, POSIX separators): something found it differs from its record. */
+  recheck(path: string): void;
   /** `native`, `chokidar` or `polling` once watching. */
   readonly mode: string;
   close(): Promise<void>;
@@ -118,6 +120,7 @@ export function startIntake(options: IntakeOptions): Intake {
   return {
     ready: ready.then(({ dir: _dir, ...summary }) => summary),
     watching,
+    recheck: onPath,
     get mode() {
       return feed?.mode ?? 'starting';
     },

@@ -101,7 +101,7 @@ export function seenTimes(known: KnownFile | undefined, hash: string, mtimeMs: n
 }
 
 /** Opens without following a symlink; a symlink is followed only when it stays inside `dir`. */
-function openFollowingInside(file: string, dir: string): number {
+export function openFollowingInside(file: string, dir: string): number {
   try {
     return openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
@@ -125,7 +125,7 @@ export function isUnchanged(dir: string, path: string, known: KnownFile | undefi
   return info !== undefined && info.isFile() && info.size === known.size && info.mtimeMs === known.mtimeMs && info.ino === known.ino;
 }
 
-function readAll(fd: number, size: number): Buffer {
+export function readAll(fd: number, size: number): Buffer {
   const buffer = Buffer.allocUnsafe(size);
   let filled = 0;
   while (filled < size) {

@@ -1,9 +1,9 @@
-// Article <-> the JSON-safe form the journal holds, and the shape check applied to every loaded record.
-import type { Article, Author } from '../../article/types.ts';
+// Article <-> the JSON-safe form the journal holds (no body), and the shape check applied to every loaded record.
+import type { Article, ArticleMeta, Author } from '../../article/types.ts';
 import type { FileRecord, StoredArticle } from './state-types.ts';
 
-/** Article -> JSON-safe form: dates become epoch ms; optional fields appear only when set. */
-export function toStoredArticle(article: Article): StoredArticle {
+/** Article -> JSON-safe form: dates become epoch ms, the body is left out; optional fields appear only when set. */
+export function toStoredArticle(article: Article | ArticleMeta): StoredArticle {
   const stored: StoredArticle = {
     path: article.path,
     id: article.id,
@@ -12,7 +12,6 @@ export function toStoredArticle(article: Article): StoredArticle {
     sectionSlug: article.sectionSlug,
     title: article.title,
     summary: article.summary,
-    html: article.html,
     authors: article.authors.map(copyAuthor),
     tags: [...article.tags],
     publishedAt: epochOrNull(article.publishedAt),
@@ -24,9 +23,9 @@ export function toStoredArticle(article: Article): StoredArticle {
   return stored;
 }
 
-/** The exact inverse of `toStoredArticle`. */
-export function fromStoredArticle(stored: StoredArticle): Article {
-  const article: Article = {
+/** The inverse of `toStoredArticle`, less the body; `contentHash` names the file version it came from. */
+export function fromStoredArticle(stored: StoredArticle, contentHash: string): ArticleMeta {
+  const article: ArticleMeta = {
     path: stored.path,
     id: stored.id,
     slug: stored.slug,
@@ -34,13 +33,13 @@ export function fromStoredArticle(stored: StoredArticle): Article {
     sectionSlug: stored.sectionSlug,
     title: stored.title,
     summary: stored.summary,
-    html: stored.html,
     authors: stored.authors.map(copyAuthor),
     tags: [...stored.tags],
     publishedAt: new Date(stored.publishedAt ?? Number.NaN),
     updatedAt: new Date(stored.updatedAt ?? Number.NaN),
     draft: stored.draft,
     format: stored.format,
+    contentHash,
   };
   if (stored.image !== undefined) article.image = stored.image;
   return article;
@@ -71,7 +70,7 @@ function isStringArray(value: unknown): boolean {
 
 function isStoredArticle(value: unknown): value is StoredArticle {
   if (!isObject(value)) return false;
-  const strings = ['path', 'id', 'slug', 'section', 'sectionSlug', 'title', 'summary', 'html'];
+  const strings = ['path', 'id', 'slug', 'section', 'sectionSlug', 'title', 'summary'];
   if (!strings.every((key) => typeof value[key] === 'string')) return false;
   const dateOk = (v: unknown) => v === null || typeof v === 'number';
   return (

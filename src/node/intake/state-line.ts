@@ -4,7 +4,8 @@ import * as zlib from 'node:zlib';
 import type { FileRecord, StateOptions } from './state-types.ts';
 
 export const FORMAT = 'wirefeed-state';
-export const FORMAT_VERSION = 1;
+// 2: records hold no article bodies (the lean store reads them from the files).
+export const FORMAT_VERSION = 2;
 
 export type Fingerprint = StateOptions['fingerprint'];
 export interface Header {

@@ -1,9 +1,12 @@
 // The shapes of the persisted intake index (src/node/intake/state.ts): what one file gave, and
 // the JSON-safe form of an article that the journal holds.
-import type { Article } from '../../article/types.ts';
+import type { ArticleMeta } from '../../article/types.ts';
 
-/** An `Article` with its dates as epoch ms (`null` for an invalid `Date`), safe for JSON. */
-export type StoredArticle = Omit<Article, 'publishedAt' | 'updatedAt'> & {
+/**
+ * An article without its body, dates as epoch ms (`null` for an invalid `Date`), safe for JSON.
+ * The body is not kept: it is read from the file again when it is served (the lean store).
+ */
+export type StoredArticle = Omit<ArticleMeta, 'publishedAt' | 'updatedAt' | 'contentHash'> & {
   publishedAt: number | null;
   updatedAt: number | null;
 };

@@ -1,7 +1,10 @@
 // The in-memory FeedStore: the default on Node and in tests. Each section keeps its articles in
 // sorted lists updated one article at a time, so a put or remove never re-sorts anything.
-import type { Article } from '../../article/types.ts';
+// Given a body loader it keeps no bodies at all (the lean store: what ordering, paging, slugs,
+// ids and the status page need); without one it keeps them, for tests and small sets.
+import type { ArticleMeta } from '../../article/types.ts';
 import type {
+  ArticleInput,
   ArticlePage,
   FeedStore,
   ListedArticle,
@@ -9,6 +12,7 @@ import type {
   PutResult,
   Rejection,
   SectionInfo,
+  Promisable,
   StoreStatus,
 } from '../types.ts';
 import { newestFirst, SectionIndex, type IndexEntry } from '../section-index.ts';
@@ -20,17 +24,22 @@ import { WaitingRoom } from '../waiting-room.ts';
 export interface MemoryStoreOptions {
   /** Clock for `status().updatedAt`; defaults to the system clock. */
   now?: () => Date;
+  /**
+   * Where `body` finds an article's body (on Node: its file, read and parsed again). Given, the
+   * store keeps no bodies, and a put is "unchanged" only when its `contentHash` is the same.
+   */
+  loadBody?: (article: ArticleMeta) => Promisable<string | undefined>;
 }
 
 /** A FeedStore whose answers are plain values, never promises. */
 export interface MemoryStore extends FeedStore {
-  put(article: Article): PutResult;
+  put(article: ArticleInput): PutResult;
   remove(path: string): boolean;
   reject(path: string, reason: string): void;
   listSections(): SectionInfo[];
   list(options: ListOptions): ArticlePage;
   find(section: string, slug: string): ListedArticle | undefined;
-  get(path: string): Article | undefined;
+  get(path: string): ArticleMeta | undefined;
   status(): StoreStatus;
   revision(section?: string): number;
   changedAt(section?: string): Date | null;
@@ -51,6 +60,10 @@ const bySlug = (a: SectionIndex, b: SectionIndex): number => compareStrings(a.sl
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? (() => new Date());
+  const { loadBody } = options;
+  /** Bodies by path, kept only without a loader. */
+  const bodies = new Map<string, string>();
+  let versions = 0;
   const published = new Map<string, IndexEntry>();
   /** Every published article, newest first. */
   const all = new SortedList<IndexEntry>(newestFirst);
@@ -70,7 +83,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const touched = new Set<string>();
   let updatedAt: Date | null = null;
 
-  function index(article: Article): void {
+  function index(article: ArticleMeta): void {
     let section = sections.get(article.sectionSlug);
     if (section === undefined) {
       section = new SectionIndex(article.sectionSlug);
@@ -79,6 +92,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     }
     const entry: IndexEntry = {
       article,
+      version: String((versions += 1)),
       section,
       path: article.path,
       published: article.publishedAt.getTime(),
@@ -96,6 +110,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   function unindex(entry: IndexEntry): void {
     const { section } = entry;
     published.delete(entry.path);
+    bodies.delete(entry.path);
     all.delete(entry);
     section.delete(entry);
     if (section.size === 0) {
@@ -107,10 +122,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   }
 
   /** Publishes `article`, replacing its path's current version. Its id must be free or its own. */
-  function publish(article: Article): void {
-    const previous = published.get(article.path);
+  function publish(input: ArticleInput): void {
+    const previous = published.get(input.path);
     if (previous !== undefined) unindex(previous);
-    index(article);
+    const { html, ...article } = input;
+    index(Object.freeze(article));
+    if (!loadBody) bodies.set(article.path, html ?? '');
     if (previous !== undefined && previous.article.id !== article.id) release(previous.article.id);
   }
 
@@ -151,7 +168,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     touched.clear();
   }
 
-  function putNow(input: Article): PutResult {
+  /** The store's own copy of an input: frozen, and without its body when bodies are loaded. */
+  function kept(input: ArticleInput): ArticleInput {
+    if (!loadBody || input.html === undefined) return frozenCopy(input);
+    const { html: _html, ...meta } = input;
+    return frozenCopy(meta);
+  }
+
+  /** Whether `input` is what `current` already publishes, body included. */
+  function same(current: IndexEntry, input: ArticleInput): boolean {
+    const { html, ...meta } = input;
+    if (!deepEqual(current.article, meta)) return false;
+    // Without the old body at hand, only the source's hash can tell that the body is the same.
+    if (loadBody) return meta.contentHash !== undefined;
+    return bodies.get(current.path) === (html ?? '');
+  }
+
+  function putNow(input: ArticleInput): PutResult {
     const { path } = input;
     if (input.draft) {
       rejections.delete(path);
@@ -168,16 +201,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     }
     const owner = idOwners.get(input.id);
     if (owner !== undefined && owner !== path) {
-      waiting.add(frozenCopy(input));
+      waiting.add(kept(input));
       return refuse(path, idTaken(input.id, owner));
     }
     rejections.delete(path);
     waiting.delete(path);
     const current = published.get(path);
-    if (current !== undefined && deepEqual(current.article, input)) {
+    if (current !== undefined && same(current, input)) {
       return { ok: true, change: 'unchanged' };
     }
-    publish(frozenCopy(input));
+    publish(kept(input));
     commit();
     return { ok: true, change: current === undefined ? 'added' : 'updated' };
   }
@@ -188,7 +221,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   }
 
   function listed(entry: IndexEntry): ListedArticle {
-    return { article: entry.article, slug: entry.slug, sectionName: entry.section.name };
+    return { article: entry.article, version: entry.version, slug: entry.slug, sectionName: entry.section.name };
   }
 
   function listSections(): SectionInfo[] {
@@ -196,7 +229,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   }
 
   return {
-    put(input: Article): PutResult {
+    put(input: ArticleInput): PutResult {
       promoteDue();
       schedule.delete(input.path);
       if (!input.draft && invalidDates(input) === undefined && input.publishedAt.getTime() > now().getTime()) {
@@ -204,7 +237,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         // edit that moves an article into the future takes it off the site until then.
         rejections.delete(input.path);
         waiting.delete(input.path);
-        schedule.add(frozenCopy(input));
+        schedule.add(kept(input));
         unpublish(input.path);
         commit();
         return { ok: true, change: 'scheduled' };
@@ -251,9 +284,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return entry && listed(entry);
     },
 
-    get(path: string): Article | undefined {
+    get(path: string): ArticleMeta | undefined {
       promoteDue();
       return published.get(path)?.article;
+    },
+
+    body(path: string): Promisable<string | undefined> {
+      promoteDue();
+      const entry = published.get(path);
+      if (entry === undefined) return undefined;
+      return loadBody ? loadBody(entry.article) : bodies.get(path);
     },
 
     status(): StoreStatus {
@@ -293,7 +333,7 @@ function idTaken(id: string, owner: string): string {
 }
 
 /** Sort keys must be real instants, or the binary searches lose their way. */
-function invalidDates(article: Article): string | undefined {
+function invalidDates(article: ArticleInput): string | undefined {
   for (const field of ['publishedAt', 'updatedAt'] as const) {
     const value: unknown = article[field];
     if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
