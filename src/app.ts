@@ -139,7 +139,7 @@ export function createApp(options: AppOptions): Hono {
     const article = slugParam(c, 'article');
     const listed = await store.find(section, article);
     if (!listed) throw new NotFoundError(`No article "${article}" in section "${section}"`);
-    return c.html(articlePage(site, listed, await content.body(listed)), 200, HTML_HEADERS);
+    return c.html(articlePage(site, listed, await content.content(listed)), 200, HTML_HEADERS);
   });
 
   app.notFound((c) => c.text('Not found', 404));

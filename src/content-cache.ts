@@ -2,6 +2,7 @@
 // not hold), rendered feed items and feed documents, in one least-recently-used list bounded by
 // bytes (CACHE_MAX_BYTES). Keys name a version, so nothing here is ever invalidated: a changed
 // article has a new version, and what was cached for the old one ages out.
+import type { ArticleContent } from './article/types.ts';
 import type { FeedStore, ListedArticle } from './store/types.ts';
 
 export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
@@ -55,30 +56,30 @@ export class ByteLru<V> {
 export interface ContentCache {
   /** The shared list: other caches of the app (feed items, documents) keep their entries in it too. */
   readonly lru: ByteLru<unknown>;
-  /** The body of a listed article: from the cache, or the store (then kept). Undefined when the store has none. */
-  body(listed: ListedArticle): Promise<string | undefined>;
-  /** Bodies of several articles, in order, fetched from the store together. */
-  bodies(listed: ListedArticle[]): Promise<(string | undefined)[]>;
+  /** The body and summary of a listed article: from the cache, or the store (then kept). Undefined when the store has none. */
+  content(listed: ListedArticle): Promise<ArticleContent | undefined>;
+  /** The same for several articles, in order, asked of the store together. */
+  contents(listed: ListedArticle[]): Promise<(ArticleContent | undefined)[]>;
 }
 
 /** Creates the cache over `store`, holding at most `maxBytes` (default 64 MiB). */
 export function createContentCache(store: FeedStore, maxBytes = DEFAULT_CACHE_MAX_BYTES): ContentCache {
   const lru = new ByteLru<unknown>(maxBytes);
-  const bodyKey = (listed: ListedArticle) => `body\u0000${listed.article.path}\u0000${listed.version}`;
+  const contentKey = (listed: ListedArticle) => `content\u0000${listed.article.path}\u0000${listed.version}`;
 
-  async function body(listed: ListedArticle): Promise<string | undefined> {
-    const key = bodyKey(listed);
-    const cached = lru.get(key);
-    if (typeof cached === 'string') return cached;
-    const loaded = await store.body(listed.article.path);
+  async function content(listed: ListedArticle): Promise<ArticleContent | undefined> {
+    const key = contentKey(listed);
+    const cached = lru.get(key) as ArticleContent | undefined;
+    if (cached !== undefined) return cached;
+    const loaded = await store.content(listed.article.path);
     // UTF-16 in memory: two bytes per code unit is what a string costs.
-    if (loaded !== undefined) lru.set(key, loaded, loaded.length * 2 + 64);
+    if (loaded !== undefined) lru.set(key, loaded, (loaded.html.length + loaded.summary.length) * 2 + 96);
     return loaded;
   }
 
   return {
     lru,
-    body,
-    bodies: (listed) => Promise.all(listed.map(body)),
+    content,
+    contents: (listed) => Promise.all(listed.map(content)),
   };
 }

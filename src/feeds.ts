@@ -8,6 +8,7 @@ import { renderRss } from './feed/rss.ts';
 import type { FeedItem, FeedLinks, FeedMeta, FeedPaging } from './feed/types.ts';
 import { NotFoundError } from './errors.ts';
 import { createContentCache, type ContentCache } from './content-cache.ts';
+import type { ArticleContent } from './article/types.ts';
 import type { FeedStore, ListedArticle } from './store/types.ts';
 import { FEED_FILES, FEED_FORMATS, absolute, articlePath, feedPath, pagePath, type FeedFormat } from './urls.ts';
 
@@ -83,8 +84,8 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     if (page > lastPage) throw new NotFoundError(`No page ${page}: this feed has ${lastPage}`);
 
     const meta = feedMeta(site, query, lastPage, hubs, listed.items);
-    const bodies = await content.bodies(listed.items);
-    const full = listed.items.map((entry, index) => toFeedItem(site, entry, bodies[index]));
+    const contents = await content.contents(listed.items);
+    const full = listed.items.map((entry, index) => toFeedItem(site, entry, contents[index]));
     let body = encoder.encode(RENDERERS[format](meta, full));
     let summariesOnly = false;
     if (body.byteLength > maxBytes) {
@@ -160,17 +161,17 @@ function documentBytes(body: Uint8Array): number {
 }
 
 /**
- * Maps a listed article and its body to the renderers' model with absolute URLs. Without a body
- * (its file could not be read again) the item carries its summary only, as over the byte budget.
+ * Maps a listed article and its body to the renderers' model with absolute URLs. Without its
+ * content (the file could not be read again) the item carries its title as the summary, and no body.
  */
-export function toFeedItem(site: SiteConfig, listed: ListedArticle, html: string | undefined): FeedItem {
+export function toFeedItem(site: SiteConfig, listed: ListedArticle, content: ArticleContent | undefined): FeedItem {
   const { article } = listed;
   return {
     id: article.id,
     url: absolute(site, articlePath(article.sectionSlug, listed.slug)),
     title: article.title,
-    summary: article.summary,
-    html,
+    summary: content?.summary ?? article.title,
+    html: content?.html,
     authors: article.authors,
     tags: article.tags,
     category: {

@@ -41,8 +41,16 @@ export interface Article {
   contentHash?: string;
 }
 
-/** An article without its body: what stores keep in memory and list. */
-export type ArticleMeta = Omit<Article, 'html'>;
+/** An article without its body and summary: what stores keep in memory and list. */
+export type ArticleMeta = Omit<Article, 'html' | 'summary'>;
+
+/** The parts of an article only its page and feed items show, which a lean store does not hold. */
+export interface ArticleContent {
+  /** Sanitised HTML of the body. */
+  html: string;
+  /** Plain text. */
+  summary: string;
+}
 
 /** What a file gives the parser: its path, raw bytes and times. No IO happens in parsing. */
 export interface ArticleSource {

@@ -1,6 +1,7 @@
 // The HTML pages: home, section and article. Pure functions of their data.
 import { html, raw } from 'hono/html';
 import type { SiteConfig } from '../config.ts';
+import type { ArticleContent } from '../article/types.ts';
 import type { ListedArticle, SectionInfo } from '../store/types.ts';
 import { absolute, articlePath, pagePath } from '../urls.ts';
 import { feedLinks, formatDate, layout } from './layout.ts';
@@ -45,8 +46,8 @@ ${items.map(
   });
 }
 
-/** `GET /{section}/{article}`: the article itself; its summary stands in for a body that could not be read. */
-export function articlePage(site: SiteConfig, listed: ListedArticle, body: string | undefined) {
+/** `GET /{section}/{article}`: the article itself; a note stands in for a body that could not be read. */
+export function articlePage(site: SiteConfig, listed: ListedArticle, content: ArticleContent | undefined) {
   const { article, sectionName } = listed;
   const authors = article.authors.map((author) => author.name).join(', ');
   return layout({
@@ -57,7 +58,7 @@ export function articlePage(site: SiteConfig, listed: ListedArticle, body: strin
 <p class="meta"><a href="${absolute(site, pagePath(article.sectionSlug))}">${sectionName}</a></p>
 <h1>${article.title}</h1>
 <p class="meta"><time datetime="${article.publishedAt.toISOString()}">${formatDate(article.publishedAt)}</time>${authors ? html` · ${authors}` : ''}</p>
-${body === undefined ? html`<p>${article.summary}</p>` : raw(body)}
+${content === undefined ? html`<p class="meta">The text of this article cannot be read right now.</p>` : raw(content.html)}
 </article>`,
   });
 }

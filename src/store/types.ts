@@ -1,17 +1,18 @@
 // The store interface: articles grouped by section, newest first. Drivers implement it
 // (memory on Node and in tests; a Workers-binding driver later), and every driver passes
 // tests/store/driver-contract.ts. Methods may answer with a value or a promise.
-import type { ArticleMeta } from '../article/types.ts';
+import type { ArticleContent, ArticleMeta } from '../article/types.ts';
 
 export type Promisable<T> = T | Promise<T>;
 
 /**
- * What a store is given: an article with its body, or without one for a store that loads bodies
- * from where they live (see `FeedStore.body`); such a store tells versions apart by `contentHash`.
+ * What a store is given: an article with its body and summary, or without them for a store that
+ * loads them from where they live (see `FeedStore.content`); such a store tells versions apart by
+ * `contentHash`.
  */
-export type ArticleInput = ArticleMeta & { html?: string };
+export type ArticleInput = ArticleMeta & Partial<ArticleContent>;
 
-/** An article as published: with its unique page slug and its section's display name. No body: see `FeedStore.body`. */
+/** An article as published: with its unique page slug and its section's display name. No body: see `FeedStore.content`. */
 export interface ListedArticle {
   article: ArticleMeta;
   /**
@@ -98,14 +99,14 @@ export interface FeedStore {
   list(options: ListOptions): Promisable<ArticlePage>;
   /** The article published at `/{section}/{slug}`. */
   find(section: string, slug: string): Promisable<ListedArticle | undefined>;
-  /** The published article parsed from `path`, if any (without its body). */
+  /** The published article parsed from `path`, if any (without its body and summary). */
   get(path: string): Promisable<ArticleMeta | undefined>;
   /**
-   * The sanitised HTML body of the article published at `path`, from wherever the driver keeps
-   * or finds it (memory, a file read again, a database row); undefined when there is none or it
+   * The body and summary of the article published at `path`, from wherever the driver keeps or
+   * finds them (memory, the file read again, a database row); undefined when there is none or it
    * can no longer be read. Callers cache it (see content-cache.ts), keyed by `version`.
    */
-  body(path: string): Promisable<string | undefined>;
+  content(path: string): Promisable<ArticleContent | undefined>;
   status(): Promisable<StoreStatus>;
   /**
    * A number that changes whenever what `list({ section })` returns may have changed

@@ -58,7 +58,7 @@ export const QUERIES = {
   /** ?1 path. */
   get: `SELECT * FROM articles WHERE state = 'live' AND path = ?1`,
   /** ?1 path. */
-  body: `SELECT html FROM articles WHERE state = 'live' AND path = ?1`,
+  content: `SELECT html, summary FROM articles WHERE state = 'live' AND path = ?1`,
   sections: `SELECT s.section_slug AS slug, SUM(s.articles) AS articles,
       ${sectionName('s.section_slug')} AS name,
       (SELECT a.updated_at FROM articles a WHERE a.state = 'live' AND a.section_slug = s.section_slug

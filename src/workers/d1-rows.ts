@@ -70,7 +70,7 @@ export function articleFromRow(row: ArticleRow): Article {
 }
 
 export function listedFromRow(row: ListedRow): ListedArticle {
-  const { html: _html, ...article } = articleFromRow(row);
+  const { html: _html, summary: _summary, ...article } = articleFromRow(row);
   return { article, version: rowVersion(row), slug: row.page_slug, sectionName: row.section_name };
 }
 

@@ -1,7 +1,7 @@
 // The FeedStore on Cloudflare D1, the source of truth on Workers. It holds no state of its own
 // (any number of isolates share one database) and never loads more than a page of articles.
 import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
-import type { Article } from '../article/types.ts';
+import type { Article, ArticleContent } from '../article/types.ts';
 import { StoreError } from '../errors.ts';
 import { compareStrings } from '../store/sorted.ts';
 import type { ArticleInput, ArticlePage, FeedStore, ListedArticle, PutResult, SectionInfo, StoreStatus } from '../store/types.ts';
@@ -182,14 +182,14 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
         const [rows] = await read(() => [query(QUERIES.get, path)]);
         const row = rows![0] as ArticleRow | undefined;
         if (!row) return undefined;
-        const { html: _html, ...article } = articleFromRow(row);
+        const { html: _html, summary: _summary, ...article } = articleFromRow(row);
         return article;
       }),
 
-    body: (path) =>
-      run('body', async () => {
-        const [rows] = await read(() => [query(QUERIES.body, path)]);
-        return (rows![0] as { html: string } | undefined)?.html;
+    content: (path) =>
+      run('content', async () => {
+        const [rows] = await read(() => [query(QUERIES.content, path)]);
+        return rows![0] as ArticleContent | undefined;
       }),
 
     status: () =>

@@ -32,8 +32,9 @@ describe('createFileStore', () => {
     const { store, indexer, app } = await indexed();
     await indexer.update('world/rain.txt');
     expect(JSON.stringify(store.get('world/rain.txt'))).not.toContain('body word');
+    expect(JSON.stringify(store.get('world/rain.txt'))).not.toContain('First paragraph');
     expect(store.get('world/rain.txt')?.contentHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(await store.body('world/rain.txt')).toContain('Second paragraph with a body word.');
+    expect((await store.content('world/rain.txt'))?.html).toContain('Second paragraph with a body word.');
     const page = await (await app.request('/world/rain')).text();
     expect(page).toContain('Second paragraph with a body word.');
     const feed = (await (await app.request('/world/feed.json')).json()) as { items: { content_html?: string; title: string }[] };
@@ -47,36 +48,36 @@ describe('createFileStore', () => {
     const { store, indexer } = await indexed((path) => stale.push(path));
     await indexer.update('world/rain.txt');
     await writeFile(join(dir, 'world/rain.txt'), txtArticle('World', 'Rain', 'New body.'));
-    expect(await store.body('world/rain.txt')).toContain('New body.');
+    expect((await store.content('world/rain.txt'))?.html).toContain('New body.');
     expect(stale).toEqual(['world/rain.txt']);
     await indexer.update('world/rain.txt');
     stale.length = 0;
-    expect(await store.body('world/rain.txt')).toContain('New body.');
+    expect((await store.content('world/rain.txt'))?.html).toContain('New body.');
     expect(stale).toEqual([]);
   });
 
-  it('serves the summary when the file is gone, broken or a symlink out of the folder, never a 500', async () => {
+  it('serves the article without its text when the file is gone, broken or a symlink out of the folder, never a 500', async () => {
     await temp.write('world/rain.txt', txtArticle('World', 'Rain', 'The summary paragraph.', 'The rest of the body.'));
     const { store, indexer, app } = await indexed();
     await indexer.update('world/rain.txt');
     await rm(join(dir, 'world/rain.txt'));
-    expect(await store.body('world/rain.txt')).toBeUndefined();
+    expect(await store.content('world/rain.txt')).toBeUndefined();
     const page = await app.request('/world/rain');
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain('The summary paragraph.');
+    expect(html).toContain('cannot be read right now');
     expect(html).not.toContain('The rest of the body.');
     const feed = (await (await app.request('/world/feed.json')).json()) as { items: { content_text?: string; content_html?: string }[] };
-    expect(feed.items[0]).toMatchObject({ content_text: 'The summary paragraph.' });
+    expect(feed.items[0]).toMatchObject({ content_text: 'Rain' });
 
     const outside = await makeTempDir();
     try {
       await outside.write('secret.txt', txtArticle('World', 'Rain', 'Secret body.'));
       await symlink(join(outside.dir, 'secret.txt'), join(dir, 'world/rain.txt'));
-      expect(await store.body('world/rain.txt')).toBeUndefined();
+      expect(await store.content('world/rain.txt')).toBeUndefined();
       await rm(join(dir, 'world/rain.txt'));
       await writeFile(join(dir, 'world/rain.txt'), Buffer.from([0xef, 0xbb, 0xbf, 0, 0, 0]));
-      expect(await store.body('world/rain.txt')).toBeUndefined();
+      expect(await store.content('world/rain.txt')).toBeUndefined();
     } finally {
       await outside.remove();
     }

@@ -11,9 +11,9 @@ const UPDATED: PutResult = { ok: true, change: 'updated' };
 const REMOVED: PutResult = { ok: true, change: 'removed' };
 const UNCHANGED: PutResult = { ok: true, change: 'unchanged' };
 
-/** An article as a store hands it back: everything but its body, which `body(path)` gives. */
+/** An article as a store hands it back: everything but its body and summary, which `content(path)` gives. */
 function metaOf(article: Article): ArticleMeta {
-  const { html: _html, ...meta } = article;
+  const { html: _html, summary: _summary, ...meta } = article;
   return meta;
 }
 
@@ -43,10 +43,10 @@ export function runDriverContract(
       }
     }
 
-    /** `path` publishes `article`: its fields from `get`, its body from `body`. */
+    /** `path` publishes `article`: its fields from `get`, its body and summary from `content`. */
     async function expectPublished(path: string, article: Article): Promise<void> {
       expect(await store.get(path)).toEqual(metaOf(article));
-      expect(await store.body(path)).toBe(article.html);
+      expect(await store.content(path)).toEqual({ html: article.html, summary: article.summary });
     }
 
     async function paths(options: Partial<ListOptions> = {}): Promise<string[]> {
@@ -130,20 +130,20 @@ export function runDriverContract(
         await expectPublished('news/launch.md', makeArticle({ title, tags, authors }));
       });
 
-      it('gives the body of the published version, and a new version name only when the article changed', async () => {
-        expect(await store.body('news/launch.md')).toBeUndefined();
+      it('gives the body and summary of the published version, and a new version name only when the article changed', async () => {
+        expect(await store.content('news/launch.md')).toBeUndefined();
         await putAll(makeArticle({ html: '<p>First.</p>' }));
-        expect(await store.body('news/launch.md')).toBe('<p>First.</p>');
+        expect((await store.content('news/launch.md'))?.html).toBe('<p>First.</p>');
         const first = (await store.find('news', 'launch'))!.version;
         expect(await store.put(makeArticle({ html: '<p>First.</p>' }))).toEqual(UNCHANGED);
         expect((await store.find('news', 'launch'))!.version).toBe(first);
         expect(await store.put(makeArticle({ html: '<p>Second.</p>' }))).toEqual(UPDATED);
-        expect(await store.body('news/launch.md')).toBe('<p>Second.</p>');
+        expect((await store.content('news/launch.md'))?.html).toBe('<p>Second.</p>');
         const second = (await store.find('news', 'launch'))!.version;
         expect(second).not.toBe(first);
         expect((await store.list({ limit: 1 })).items[0]!.version).toBe(second);
         expect(await store.remove('news/launch.md')).toBe(true);
-        expect(await store.body('news/launch.md')).toBeUndefined();
+        expect(await store.content('news/launch.md')).toBeUndefined();
       });
 
       it('keeps its own copy: changing the article after put changes nothing', async () => {

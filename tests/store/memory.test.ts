@@ -78,19 +78,19 @@ describe('createMemoryStore', () => {
 });
 
 describe('createMemoryStore with a body loader (the lean store)', () => {
-  it('keeps no body: body() asks the loader with the article as published, every time', async () => {
+  it('keeps no body: content() asks the loader with the article as published, every time', async () => {
     const asked: string[] = [];
-    const store = createMemoryStore({ loadBody: (article) => (asked.push(`${article.path}@${article.contentHash}`), `<p>${article.title}</p>`) });
+    const store = createMemoryStore({ loadContent: (article) => (asked.push(`${article.path}@${article.contentHash}`), { html: `<p>${article.title}</p>`, summary: 'S' }) });
     store.put(makeArticle({ contentHash: 'h1', html: '<p>Dropped.</p>' }));
-    expect(await store.body('news/launch.md')).toBe('<p>About launch</p>');
-    expect(await store.body('news/launch.md')).toBe('<p>About launch</p>');
-    expect(await store.body('news/missing.md')).toBeUndefined();
+    expect(await store.content('news/launch.md')).toEqual({ html: '<p>About launch</p>', summary: 'S' });
+    expect(await store.content('news/launch.md')).toEqual({ html: '<p>About launch</p>', summary: 'S' });
+    expect(await store.content('news/missing.md')).toBeUndefined();
     expect(asked).toEqual(['news/launch.md@h1', 'news/launch.md@h1']);
     expect(JSON.stringify(store.get('news/launch.md'))).not.toContain('Dropped');
   });
 
   it('calls a put unchanged only when the content hash is the same (the old body is not at hand)', () => {
-    const store = createMemoryStore({ loadBody: () => '' });
+    const store = createMemoryStore({ loadContent: () => undefined });
     expect(store.put(makeArticle({ contentHash: 'h1' })).ok).toBe(true);
     expect(store.put(makeArticle({ contentHash: 'h1', html: '<p>Other.</p>' }))).toEqual({ ok: true, change: 'unchanged' });
     expect(store.put(makeArticle({ contentHash: 'h2' }))).toEqual({ ok: true, change: 'updated' });
@@ -102,12 +102,12 @@ describe('createMemoryStore with a body loader (the lean store)', () => {
 
   it('keeps no body in the waiting list or the schedule either', () => {
     const asked: string[] = [];
-    const store = createMemoryStore({ now: () => day(5), loadBody: (article) => (asked.push(article.path), 'loaded') });
+    const store = createMemoryStore({ now: () => day(5), loadContent: (article) => (asked.push(article.path), { html: 'loaded', summary: '' }) });
     store.put(makeArticle({ path: 'news/a.md', id: 'tag:x,2024:same', contentHash: 'a' }));
     expect(store.put(makeArticle({ path: 'news/b.md', id: 'tag:x,2024:same', contentHash: 'b', html: '<p>Waiting body.</p>' })).ok).toBe(false);
     store.remove('news/a.md');
     expect(store.get('news/b.md')?.path).toBe('news/b.md');
-    expect(store.body('news/b.md')).toBe('loaded');
+    expect(store.content('news/b.md')).toEqual({ html: 'loaded', summary: '' });
     expect(asked).toEqual(['news/b.md']);
   });
 });

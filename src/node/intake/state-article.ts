@@ -11,7 +11,6 @@ export function toStoredArticle(article: Article | ArticleMeta): StoredArticle {
     section: article.section,
     sectionSlug: article.sectionSlug,
     title: article.title,
-    summary: article.summary,
     authors: article.authors.map(copyAuthor),
     tags: [...article.tags],
     publishedAt: epochOrNull(article.publishedAt),
@@ -32,7 +31,6 @@ export function fromStoredArticle(stored: StoredArticle, contentHash: string): A
     section: stored.section,
     sectionSlug: stored.sectionSlug,
     title: stored.title,
-    summary: stored.summary,
     authors: stored.authors.map(copyAuthor),
     tags: [...stored.tags],
     publishedAt: new Date(stored.publishedAt ?? Number.NaN),
@@ -70,7 +68,7 @@ function isStringArray(value: unknown): boolean {
 
 function isStoredArticle(value: unknown): value is StoredArticle {
   if (!isObject(value)) return false;
-  const strings = ['path', 'id', 'slug', 'section', 'sectionSlug', 'title', 'summary'];
+  const strings = ['path', 'id', 'slug', 'section', 'sectionSlug', 'title'];
   if (!strings.every((key) => typeof value[key] === 'string')) return false;
   const dateOk = (v: unknown) => v === null || typeof v === 'number';
   return (

@@ -2,7 +2,7 @@
 // sorted lists updated one article at a time, so a put or remove never re-sorts anything.
 // Given a body loader it keeps no bodies at all (the lean store: what ordering, paging, slugs,
 // ids and the status page need); without one it keeps them, for tests and small sets.
-import type { ArticleMeta } from '../../article/types.ts';
+import type { ArticleContent, ArticleMeta } from '../../article/types.ts';
 import type {
   ArticleInput,
   ArticlePage,
@@ -25,10 +25,11 @@ export interface MemoryStoreOptions {
   /** Clock for `status().updatedAt`; defaults to the system clock. */
   now?: () => Date;
   /**
-   * Where `body` finds an article's body (on Node: its file, read and parsed again). Given, the
-   * store keeps no bodies, and a put is "unchanged" only when its `contentHash` is the same.
+   * Where `content` finds an article's body and summary (on Node: its file, read and parsed
+   * again). Given, the store keeps neither, and a put is "unchanged" only when its `contentHash`
+   * is the same.
    */
-  loadBody?: (article: ArticleMeta) => Promisable<string | undefined>;
+  loadContent?: (article: ArticleMeta) => Promisable<ArticleContent | undefined>;
 }
 
 /** A FeedStore whose answers are plain values, never promises. */
@@ -60,9 +61,9 @@ const bySlug = (a: SectionIndex, b: SectionIndex): number => compareStrings(a.sl
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? (() => new Date());
-  const { loadBody } = options;
-  /** Bodies by path, kept only without a loader. */
-  const bodies = new Map<string, string>();
+  const { loadContent } = options;
+  /** Bodies and summaries by path, kept only without a loader. */
+  const contents = new Map<string, ArticleContent>();
   let versions = 0;
   const published = new Map<string, IndexEntry>();
   /** Every published article, newest first. */
@@ -110,7 +111,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   function unindex(entry: IndexEntry): void {
     const { section } = entry;
     published.delete(entry.path);
-    bodies.delete(entry.path);
+    contents.delete(entry.path);
     all.delete(entry);
     section.delete(entry);
     if (section.size === 0) {
@@ -125,9 +126,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   function publish(input: ArticleInput): void {
     const previous = published.get(input.path);
     if (previous !== undefined) unindex(previous);
-    const { html, ...article } = input;
+    const { html = '', summary = '', ...article } = input;
     index(Object.freeze(article));
-    if (!loadBody) bodies.set(article.path, html ?? '');
+    if (!loadContent) contents.set(article.path, { html, summary });
     if (previous !== undefined && previous.article.id !== article.id) release(previous.article.id);
   }
 
@@ -168,20 +169,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     touched.clear();
   }
 
-  /** The store's own copy of an input: frozen, and without its body when bodies are loaded. */
+  /** The store's own copy of an input: frozen, and without body and summary when they are loaded. */
   function kept(input: ArticleInput): ArticleInput {
-    if (!loadBody || input.html === undefined) return frozenCopy(input);
-    const { html: _html, ...meta } = input;
+    if (!loadContent) return frozenCopy(input);
+    const { html: _html, summary: _summary, ...meta } = input;
     return frozenCopy(meta);
   }
 
   /** Whether `input` is what `current` already publishes, body included. */
   function same(current: IndexEntry, input: ArticleInput): boolean {
-    const { html, ...meta } = input;
+    const { html = '', summary = '', ...meta } = input;
     if (!deepEqual(current.article, meta)) return false;
     // Without the old body at hand, only the source's hash can tell that the body is the same.
-    if (loadBody) return meta.contentHash !== undefined;
-    return bodies.get(current.path) === (html ?? '');
+    if (loadContent) return meta.contentHash !== undefined;
+    const content = contents.get(current.path);
+    return content?.html === html && content.summary === summary;
   }
 
   function putNow(input: ArticleInput): PutResult {
@@ -289,11 +291,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return published.get(path)?.article;
     },
 
-    body(path: string): Promisable<string | undefined> {
+    content(path: string): Promisable<ArticleContent | undefined> {
       promoteDue();
       const entry = published.get(path);
       if (entry === undefined) return undefined;
-      return loadBody ? loadBody(entry.article) : bodies.get(path);
+      return loadContent ? loadContent(entry.article) : contents.get(path);
     },
 
     status(): StoreStatus {

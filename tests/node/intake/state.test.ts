@@ -53,7 +53,7 @@ describe('toStoredArticle / fromStoredArticle', () => {
     const article = makeArticle();
     const back = fromStoredArticle(JSON.parse(JSON.stringify(toStoredArticle(article))), 'hash');
     // Everything but the body, which the journal does not keep; the record's hash names the version.
-    const { html: _html, ...meta } = article;
+    const { html: _html, summary: _summary, ...meta } = article;
     expect(back).toEqual({ ...meta, contentHash: 'hash' });
     expect(back.publishedAt).toBeInstanceOf(Date);
   });
@@ -84,7 +84,7 @@ describe('openState', () => {
     expect(second.lines).toEqual([]);
     expect([...second.state.records.values()]).toEqual([records[0], { ...records[2]!, hash: 'changed' }, records[3]]);
     const stored = second.state.records.get(records[0]!.path)!.result;
-    const { html: _html, ...meta } = makeArticle({ path: records[0]!.path, title: 'Title 0', publishedAt: new Date(1_700_000_000_000) });
+    const { html: _html, summary: _summary, ...meta } = makeArticle({ path: records[0]!.path, title: 'Title 0', publishedAt: new Date(1_700_000_000_000) });
     expect(stored.ok && fromStoredArticle(stored.article, 'h')).toEqual({ ...meta, contentHash: 'h' });
   });
 
