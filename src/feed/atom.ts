@@ -14,6 +14,7 @@ import {
   xmlAttribute,
   xmlText,
 } from './escape.ts';
+import { CUTTING_META, cutFragment, cutFrame, probeItem, type FeedFrame } from './frame.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
 
 // Marks an entry's title slot; a C0 control, so no (cleaned) input can contain it.
@@ -21,9 +22,34 @@ const TITLE_MARK = '\u000E';
 const TITLE_SLOT = /<title type="html"><!\[CDATA\[\u000E(\d+)\u000E\]\]><\/title>/g;
 const FEED_START = '<feed xmlns="http://www.w3.org/2005/Atom">';
 const SELF_LINK = /<link rel="self" href="[^"]*"\/>/g;
+const ENTRY_OPEN = '<entry>';
+const ENTRY_CLOSE = '</entry>';
 
 /** Renders one feed as an Atom 1.0 document; identical input gives identical bytes. */
 export function renderAtom(meta: FeedMeta, items: FeedItem[]): string {
+  return atomDocument(meta, items);
+}
+
+/** The Atom document of `meta` around its entries, learnt from `feed`'s output for two probe entries. */
+export function renderAtomFrame(meta: FeedMeta): FeedFrame {
+  const probe = probeItem(true);
+  const frame = cutFrame(atomDocument(meta, [probe, probe]), ENTRY_OPEN, ENTRY_CLOSE, 'atom');
+  return { ...frame, empty: atomDocument(meta, []) };
+}
+
+// The frame of one-entry documents of CUTTING_META; learnt once.
+let cuttingFrame: FeedFrame | undefined;
+
+/**
+ * One item's <entry>…</entry> as it appears in an Atom document, at any position: cut from a
+ * one-entry document, where its title slot is the first (entry titles are placed by index).
+ */
+export function renderAtomEntry(item: FeedItem): string {
+  cuttingFrame ??= renderAtomFrame(CUTTING_META);
+  return cutFragment(atomDocument(CUTTING_META, [item]), cuttingFrame, ENTRY_OPEN, ENTRY_CLOSE, 'atom');
+}
+
+function atomDocument(meta: FeedMeta, items: FeedItem[]): string {
   const feed = new Feed({
     id: xmlText(toUri(meta.id, 'meta.id')),
     title: xmlText(meta.title),
