@@ -122,13 +122,18 @@ function withLanguage(xml: string, language: string): string {
 }
 
 // `feed` writes at most one hub link and no paging links; the feed's WebSub hubs (W3C WebSub §4)
-// and RFC 5005 §3 paging links go right after its self link, as more atom:link elements.
+// and RFC 5005 §3 paging links go right after its self link, as more atom:link elements. The
+// self link is looked for before the first entry only: an entry's content is raw HTML in CDATA
+// and may hold the same characters, which must stay content (not count, not get links added).
+// Text before the entries is all escaped, so the first `<entry>` is the first entry's start tag.
 function withRelatedLinks(xml: string, meta: FeedMeta): string {
-  const selfLinks = xml.match(SELF_LINK)?.length ?? 0;
+  const firstEntry = xml.indexOf(ENTRY_OPEN);
+  const feedPart = firstEntry < 0 ? xml : xml.slice(0, firstEntry);
+  const selfLinks = feedPart.match(SELF_LINK)?.length ?? 0;
   if (selfLinks !== 1) throw new Error(`[feed:atom] found ${selfLinks} self links in feed's output, not 1; its format changed`);
   const links = relatedLinks(meta, 'atom').map(
     ({ rel, href }) => `<link rel="${rel}" href="${resolvePlaceholders(xmlAttribute(href))}"/>`,
   );
   if (links.length === 0) return xml;
-  return xml.replace(SELF_LINK, (self) => [self, ...links].join('\n    '));
+  return feedPart.replace(SELF_LINK, (self) => [self, ...links].join('\n    ')) + xml.slice(feedPart.length);
 }

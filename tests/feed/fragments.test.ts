@@ -54,8 +54,8 @@ function outcome(render: () => string): { document: string } | { error: string }
 // Text the renderers must get through unchanged or drop alike: markup and CDATA characters,
 // references, CR and line breaks, characters XML cannot carry (C0 controls, the renderers' own
 // placeholder and title-mark characters, lone surrogates, U+FFFE/U+FFFF), emoji, and the very
-// strings the fragment code cuts at. A self link in the body makes the Atom renderer throw
-// (it counts self links in the whole output); both paths must throw alike.
+// strings the fragment code cuts at, and an Atom self link (the Atom renderer looks for the
+// feed's own before the first entry).
 const HOSTILE = [
   '&',
   '<',
