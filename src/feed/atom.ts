@@ -14,7 +14,7 @@ import {
   xmlAttribute,
   xmlText,
 } from './escape.ts';
-import { CUTTING_META, cutFragment, cutFrame, probeItem, type FeedFrame } from './frame.ts';
+import { assembleFeed, CUTTING_META, cutFragment, cutFrame, probeItem, type FeedFrame } from './frame.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
 
 // Marks an entry's title slot; a C0 control, so no (cleaned) input can contain it.
@@ -25,8 +25,20 @@ const SELF_LINK = /<link rel="self" href="[^"]*"\/>/g;
 const ENTRY_OPEN = '<entry>';
 const ENTRY_CLOSE = '</entry>';
 
-/** Renders one feed as an Atom 1.0 document; identical input gives identical bytes. */
+/**
+ * Renders one feed as an Atom 1.0 document; identical input gives identical bytes. Put together
+ * from its frame and its entries' fragments, exactly as a cache of fragments does (fragments.ts).
+ */
 export function renderAtom(meta: FeedMeta, items: FeedItem[]): string {
+  const frame = renderAtomFrame(meta);
+  return assembleFeed(frame, items.map(renderAtomEntry));
+}
+
+/**
+ * The same document as `renderAtom`, in one pass through `feed`: the output frames and fragments
+ * are cut from, and the reference the assembled document is tested against.
+ */
+export function renderAtomDocument(meta: FeedMeta, items: FeedItem[]): string {
   return atomDocument(meta, items);
 }
 

@@ -3,7 +3,7 @@
 // characters, but the XML formats cannot, so text is cleaned the same way to keep them equal.
 import type { Author } from '../article/types.ts';
 import { extraTags, namedAuthors, optionalUri, stripIllegalXml, toUri } from './escape.ts';
-import type { FeedFrame } from './frame.ts';
+import { assembleFeed, type FeedFrame } from './frame.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
 
 interface JsonFeedDocument {
@@ -54,8 +54,16 @@ interface JsonFeedAuthor {
 const ITEM_INDENT = '    ';
 const EMPTY_ITEMS_END = '[]\n}';
 
-/** Renders one feed as a JSON Feed 1.1 document; identical input gives identical bytes. */
+/**
+ * Renders one feed as a JSON Feed 1.1 document; identical input gives identical bytes. Put
+ * together from its frame and its items' fragments, exactly as a cache of fragments does (fragments.ts).
+ */
 export function renderJsonFeed(meta: FeedMeta, items: FeedItem[]): string {
+  return assembleFeed(renderJsonFeedFrame(meta), items.map(renderJsonFeedItem));
+}
+
+/** The same document as `renderJsonFeed`, in one JSON.stringify: the reference the assembled document is tested against. */
+export function renderJsonFeedDocument(meta: FeedMeta, items: FeedItem[]): string {
   return jsonFeedDocument(meta, items);
 }
 

@@ -14,15 +14,28 @@ import {
   xmlAttribute,
   xmlText,
 } from './escape.ts';
-import { CUTTING_META, cutFragment, cutFrame, probeItem, type FeedFrame } from './frame.ts';
+import { assembleFeed, CUTTING_META, cutFragment, cutFrame, probeItem, type FeedFrame } from './frame.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
 
 const DC_NAMESPACE = 'http://purl.org/dc/elements/1.1/';
 const ITEM_OPEN = '<item>';
 const ITEM_CLOSE = '</item>';
 
-/** Renders one feed as an RSS 2.0 document; identical input gives identical bytes. */
+/**
+ * Renders one feed as an RSS 2.0 document; identical input gives identical bytes. Put together
+ * from its frame and its items' fragments, exactly as a cache of fragments does (fragments.ts).
+ */
 export function renderRss(meta: FeedMeta, items: FeedItem[]): string {
+  const dcDeclared = declaresDc(items);
+  const frame = renderRssFrame(meta, dcDeclared);
+  return assembleFeed(frame, items.map((item) => renderRssItem(item, dcDeclared)));
+}
+
+/**
+ * The same document as `renderRss`, in one pass through `feed`: the output frames and fragments
+ * are cut from, and the reference the assembled document is tested against.
+ */
+export function renderRssDocument(meta: FeedMeta, items: FeedItem[]): string {
   return rssDocument(meta, items, declaresDc(items));
 }
 

@@ -1,9 +1,11 @@
-// A document assembled from its frame and its items' fragments is byte for byte the document the
-// renderers write for the same input: checked on generated hostile input and on the fixtures.
+// A document assembled from its frame and its items' fragments is byte for byte the document
+// `feed` writes in one pass for the same input (renderRssDocument & co., the renderers as they
+// were before they assembled fragments themselves): checked on generated hostile input and on the
+// fixtures and committed snapshots.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderAtom } from '../../src/feed/atom.ts';
+import { renderAtom, renderAtomDocument } from '../../src/feed/atom.ts';
 import { cutFragment, cutFrame } from '../../src/feed/frame.ts';
 import {
   assembleFeed,
@@ -12,8 +14,8 @@ import {
   renderItemFragment,
   type FragmentFormat,
 } from '../../src/feed/fragments.ts';
-import { renderJsonFeed } from '../../src/feed/json-feed.ts';
-import { renderRss } from '../../src/feed/rss.ts';
+import { renderJsonFeed, renderJsonFeedDocument } from '../../src/feed/json-feed.ts';
+import { renderRss, renderRssDocument } from '../../src/feed/rss.ts';
 import type { FeedItem, FeedLinks, FeedMeta } from '../../src/feed/types.ts';
 import {
   makeItem,
@@ -28,12 +30,17 @@ import { deepFreeze, expectWellFormed } from './helpers.ts';
 
 const FORMATS = ['rss', 'atom', 'json'] as const;
 
-/** The whole documents the assembled ones must equal. */
-const DOCUMENT: Record<FragmentFormat, (meta: FeedMeta, items: FeedItem[]) => string> = {
-  rss: renderRss,
-  atom: renderAtom,
-  json: renderJsonFeed,
+type Render = (meta: FeedMeta, items: FeedItem[]) => string;
+
+/** The one-pass documents the assembled ones must equal. */
+const DOCUMENT: Record<FragmentFormat, Render> = {
+  rss: renderRssDocument,
+  atom: renderAtomDocument,
+  json: renderJsonFeedDocument,
 };
+
+/** The renderers the rest of the code calls, which assemble their documents too. */
+const RENDERER: Record<FragmentFormat, Render> = { rss: renderRss, atom: renderAtom, json: renderJsonFeed };
 
 /** The document of `format` put together the way a cache of item fragments does. */
 function assemble(format: FragmentFormat, meta: FeedMeta, items: FeedItem[]): string {
@@ -164,23 +171,27 @@ const meta: fc.Arbitrary<FeedMeta> = fc.record(
 );
 
 describe('a document assembled from frame and item fragments', () => {
-  it('is the renderers\' document, byte for byte, for any meta and items', () => {
+  it('is the one-pass document, byte for byte, for any meta and items, and so is the renderers\' output', () => {
     fc.assert(
       fc.property(meta, fc.array(item, { maxLength: 5 }), (meta, items) => {
         for (const format of FORMATS) {
-          expect(outcome(() => assemble(format, meta, items)), format).toEqual(outcome(() => DOCUMENT[format](meta, items)));
+          const expected = outcome(() => DOCUMENT[format](meta, items));
+          expect(outcome(() => assemble(format, meta, items)), format).toEqual(expected);
+          expect(outcome(() => RENDERER[format](meta, items)), format).toEqual(expected);
         }
       }),
       { numRuns: 300 },
     );
   });
 
-  it('is the committed snapshot of each format, byte for byte', () => {
+  it('is the committed snapshot of each format, byte for byte, and so is the one-pass document', () => {
     const snapshot = (name: string) => readFileSync(new URL(`__snapshots__/${name}`, import.meta.url), 'utf8');
     const files = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' } as const;
     for (const format of FORMATS) {
       expect(assemble(format, makeMeta(), makeItems())).toBe(snapshot(`tech.${files[format]}`));
       expect(assemble(format, makePagedMeta(), makeSummaryItems())).toBe(snapshot(`tech-page-2.${files[format]}`));
+      expect(DOCUMENT[format](makeMeta(), makeItems())).toBe(snapshot(`tech.${files[format]}`));
+      expect(DOCUMENT[format](makePagedMeta(), makeSummaryItems())).toBe(snapshot(`tech-page-2.${files[format]}`));
     }
   });
 
@@ -297,7 +308,7 @@ describe('declaresDc', () => {
     expect(declaresDc([makeItem({ html: XML_ILLEGAL_SAMPLE })])).toBe(false);
     expect(declaresDc([makeItem({ html: '' }), makeItem({ html: '<p>x</p>' })])).toBe(true);
     for (const items of [[makeItem({ html: XML_ILLEGAL_SAMPLE })], makeSummaryItems(), makeItems()]) {
-      const declared = renderRss(makeMeta(), items).includes('xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content=');
+      const declared = renderRssDocument(makeMeta(), items).includes('xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content=');
       expect(declared).toBe(declaresDc(items));
     }
   });
@@ -314,7 +325,7 @@ describe('renderFeedFrame', () => {
       expect(frame.separator).toBe('\n        ');
       expect(frame.tail).toBe('\n    </channel>\n</rss>');
       // No items: no namespaces for them, whatever the frame was asked for.
-      expect(frame.empty).toBe(renderRss(makeMeta(), []));
+      expect(frame.empty).toBe(renderRssDocument(makeMeta(), []));
     }
   });
 
