@@ -60,9 +60,9 @@ export function probeItem(withBody: boolean): FeedItem {
 /**
  * The frame of `twoProbes`, a document holding the same probe item twice, each written from
  * `open` to `close` (`<item>`…`</item>`): what precedes the first, stands between the two and
- * follows the second. Text before the items never holds a literal `<` (every text slot is
- * escaped), so the first `open` starts the first probe; the check that the second copy is the
- * same markup catches any other layout. `renderer` names the caller in the error.
+ * follows the second. Every text the renderers write before the items is escaped (no literal
+ * `<`), so the first `open` starts the first probe; the check that the second copy is the same
+ * markup catches any other layout. `renderer` names the caller in the error.
  */
 export function cutFrame(twoProbes: string, open: string, close: string, renderer: string): Omit<FeedFrame, 'empty'> {
   const firstStart = twoProbes.indexOf(open);
