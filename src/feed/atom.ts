@@ -14,6 +14,7 @@ import {
   xmlAttribute,
   xmlText,
 } from './escape.ts';
+import { assembleFeed, CUTTING_META, cutFragment, cutFrame, probeItem, type FeedFrame } from './frame.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
 
 // Marks an entry's title slot; a C0 control, so no (cleaned) input can contain it.
@@ -21,9 +22,46 @@ const TITLE_MARK = '\u000E';
 const TITLE_SLOT = /<title type="html"><!\[CDATA\[\u000E(\d+)\u000E\]\]><\/title>/g;
 const FEED_START = '<feed xmlns="http://www.w3.org/2005/Atom">';
 const SELF_LINK = /<link rel="self" href="[^"]*"\/>/g;
+const ENTRY_OPEN = '<entry>';
+const ENTRY_CLOSE = '</entry>';
 
-/** Renders one feed as an Atom 1.0 document; identical input gives identical bytes. */
+/**
+ * Renders one feed as an Atom 1.0 document; identical input gives identical bytes. Put together
+ * from its frame and its entries' fragments, exactly as a cache of fragments does (fragments.ts).
+ */
 export function renderAtom(meta: FeedMeta, items: FeedItem[]): string {
+  const frame = renderAtomFrame(meta);
+  return assembleFeed(frame, items.map(renderAtomEntry));
+}
+
+/**
+ * The same document as `renderAtom`, in one pass through `feed`: the output frames and fragments
+ * are cut from, and the reference the assembled document is tested against.
+ */
+export function renderAtomDocument(meta: FeedMeta, items: FeedItem[]): string {
+  return atomDocument(meta, items);
+}
+
+/** The Atom document of `meta` around its entries, learnt from `feed`'s output for two probe entries. */
+export function renderAtomFrame(meta: FeedMeta): FeedFrame {
+  const probe = probeItem(true);
+  const frame = cutFrame(atomDocument(meta, [probe, probe]), ENTRY_OPEN, ENTRY_CLOSE, 'atom');
+  return { ...frame, empty: atomDocument(meta, []) };
+}
+
+// The frame of one-entry documents of CUTTING_META; learnt once.
+let cuttingFrame: FeedFrame | undefined;
+
+/**
+ * One item's <entry>…</entry> as it appears in an Atom document, at any position: cut from a
+ * one-entry document, where its title slot is the first (entry titles are placed by index).
+ */
+export function renderAtomEntry(item: FeedItem): string {
+  cuttingFrame ??= renderAtomFrame(CUTTING_META);
+  return cutFragment(atomDocument(CUTTING_META, [item]), cuttingFrame, ENTRY_OPEN, ENTRY_CLOSE, 'atom');
+}
+
+function atomDocument(meta: FeedMeta, items: FeedItem[]): string {
   const feed = new Feed({
     id: xmlText(toUri(meta.id, 'meta.id')),
     title: xmlText(meta.title),
@@ -96,13 +134,18 @@ function withLanguage(xml: string, language: string): string {
 }
 
 // `feed` writes at most one hub link and no paging links; the feed's WebSub hubs (W3C WebSub §4)
-// and RFC 5005 §3 paging links go right after its self link, as more atom:link elements.
+// and RFC 5005 §3 paging links go right after its self link, as more atom:link elements. The
+// self link is looked for before the first entry only: an entry's content is raw HTML in CDATA
+// and may hold the same characters, which must stay content (not count, not get links added).
+// Text before the entries is all escaped, so the first `<entry>` is the first entry's start tag.
 function withRelatedLinks(xml: string, meta: FeedMeta): string {
-  const selfLinks = xml.match(SELF_LINK)?.length ?? 0;
+  const firstEntry = xml.indexOf(ENTRY_OPEN);
+  const feedPart = firstEntry < 0 ? xml : xml.slice(0, firstEntry);
+  const selfLinks = feedPart.match(SELF_LINK)?.length ?? 0;
   if (selfLinks !== 1) throw new Error(`[feed:atom] found ${selfLinks} self links in feed's output, not 1; its format changed`);
   const links = relatedLinks(meta, 'atom').map(
     ({ rel, href }) => `<link rel="${rel}" href="${resolvePlaceholders(xmlAttribute(href))}"/>`,
   );
   if (links.length === 0) return xml;
-  return xml.replace(SELF_LINK, (self) => [self, ...links].join('\n    '));
+  return feedPart.replace(SELF_LINK, (self) => [self, ...links].join('\n    ')) + xml.slice(feedPart.length);
 }

@@ -3,6 +3,7 @@
 // characters, but the XML formats cannot, so text is cleaned the same way to keep them equal.
 import type { Author } from '../article/types.ts';
 import { extraTags, namedAuthors, optionalUri, stripIllegalXml, toUri } from './escape.ts';
+import { assembleFeed, type FeedFrame } from './frame.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
 
 interface JsonFeedDocument {
@@ -47,8 +48,41 @@ interface JsonFeedAuthor {
   url?: string;
 }
 
-/** Renders one feed as a JSON Feed 1.1 document; identical input gives identical bytes. */
+// JSON.stringify(…, null, 2) (ECMA-262 SerializeJSONArray): the document's last member is
+// `"items": [` at depth 1; each item is on its own lines at depth 2, items joined by `,` and a
+// newline, `]` back at depth 1; an empty array is `[]`. Strings never hold a raw newline.
+const ITEM_INDENT = '    ';
+const EMPTY_ITEMS_END = '[]\n}';
+
+/**
+ * Renders one feed as a JSON Feed 1.1 document; identical input gives identical bytes. Put
+ * together from its frame and its items' fragments, exactly as a cache of fragments does (fragments.ts).
+ */
 export function renderJsonFeed(meta: FeedMeta, items: FeedItem[]): string {
+  return assembleFeed(renderJsonFeedFrame(meta), items.map(renderJsonFeedItem));
+}
+
+/** The same document as `renderJsonFeed`, in one JSON.stringify: the reference the assembled document is tested against. */
+export function renderJsonFeedDocument(meta: FeedMeta, items: FeedItem[]): string {
+  return jsonFeedDocument(meta, items);
+}
+
+/** The JSON Feed document of `meta` around its items. */
+export function renderJsonFeedFrame(meta: FeedMeta): FeedFrame {
+  const empty = jsonFeedDocument(meta, []);
+  if (!empty.endsWith(`"items": ${EMPTY_ITEMS_END}`)) {
+    throw new Error('[feed:json] the document does not end with its empty "items" array; its layout changed');
+  }
+  const open = empty.slice(0, -EMPTY_ITEMS_END.length);
+  return { head: `${open}[\n${ITEM_INDENT}`, separator: `,\n${ITEM_INDENT}`, tail: '\n  ]\n}', empty };
+}
+
+/** One item as it appears in a JSON Feed document, at any position: its object, indented to the depth of the "items" entries. */
+export function renderJsonFeedItem(item: FeedItem): string {
+  return JSON.stringify(toJsonItem(item), null, 2).replaceAll('\n', `\n${ITEM_INDENT}`);
+}
+
+function jsonFeedDocument(meta: FeedMeta, items: FeedItem[]): string {
   const next = meta.paging?.next;
   const hubs = meta.hubs.map((hub, index): JsonFeedHub => ({ type: 'WebSub', url: toUri(hub, `meta.hubs[${index}]`) }));
   const document: JsonFeedDocument = {

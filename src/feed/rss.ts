@@ -14,12 +14,68 @@ import {
   xmlAttribute,
   xmlText,
 } from './escape.ts';
+import { assembleFeed, CUTTING_META, cutFragment, cutFrame, probeItem, type FeedFrame } from './frame.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
 
 const DC_NAMESPACE = 'http://purl.org/dc/elements/1.1/';
+const ITEM_OPEN = '<item>';
+const ITEM_CLOSE = '</item>';
 
-/** Renders one feed as an RSS 2.0 document; identical input gives identical bytes. */
+/**
+ * Renders one feed as an RSS 2.0 document; identical input gives identical bytes. Put together
+ * from its frame and its items' fragments, exactly as a cache of fragments does (fragments.ts).
+ */
 export function renderRss(meta: FeedMeta, items: FeedItem[]): string {
+  const dcDeclared = declaresDc(items);
+  const frame = renderRssFrame(meta, dcDeclared);
+  return assembleFeed(frame, items.map((item) => renderRssItem(item, dcDeclared)));
+}
+
+/**
+ * The same document as `renderRss`, in one pass through `feed`: the output frames and fragments
+ * are cut from, and the reference the assembled document is tested against.
+ */
+export function renderRssDocument(meta: FeedMeta, items: FeedItem[]): string {
+  return rssDocument(meta, items, declaresDc(items));
+}
+
+/** Whether an RSS document holding `items` declares xmlns:dc on <rss>: `feed` does when some item has content:encoded (a non-empty body). */
+export function declaresDc(items: FeedItem[]): boolean {
+  return items.some((item) => Boolean(optionalContent(item)));
+}
+
+/**
+ * The RSS document of `meta` around its items, learnt from `feed`'s output for two probe items.
+ * `dcDeclared` is `declaresDc` of the items to go in: it decides the namespaces on <rss>.
+ * `empty` is the document without items, which declares neither xmlns:dc nor xmlns:content.
+ */
+export function renderRssFrame(meta: FeedMeta, dcDeclared: boolean): FeedFrame {
+  const probe = probeItem(dcDeclared);
+  const frame = cutFrame(rssDocument(meta, [probe, probe], dcDeclared), ITEM_OPEN, ITEM_CLOSE, 'rss');
+  return { ...frame, empty: rssDocument(meta, [], dcDeclared) };
+}
+
+// The frames of one-item documents of CUTTING_META, by whether the item has a body; learnt once.
+const cuttingFrames = new Map<boolean, FeedFrame>();
+
+/**
+ * One item's <item>…</item> as it appears in an RSS document, at any position: cut from a
+ * one-item document. `dcDeclared` says whether that document declares xmlns:dc on <rss>
+ * (`declaresDc` of all its items); when it does not, each dc:creator declares it itself.
+ */
+export function renderRssItem(item: FeedItem, dcDeclared: boolean): string {
+  const withBody = declaresDc([item]);
+  let frame = cuttingFrames.get(withBody);
+  if (frame === undefined) {
+    frame = renderRssFrame(CUTTING_META, withBody);
+    cuttingFrames.set(withBody, frame);
+  }
+  return cutFragment(rssDocument(CUTTING_META, [item], dcDeclared), frame, ITEM_OPEN, ITEM_CLOSE, 'rss');
+}
+
+// The document through `feed`. `dcDeclared` must say whether `feed` declares xmlns:dc, which it
+// does when some item has content; a one-item document cut for its item may be told otherwise.
+function rssDocument(meta: FeedMeta, items: FeedItem[], dcDeclared: boolean): string {
   // RSS 2.0 "Required channel elements": description. `feed` would write an empty one.
   if (stripIllegalXml(meta.description).trim() === '') {
     throw new TypeError('renderRss: meta.description must not be empty (RSS 2.0 requires channel/description)');
@@ -37,8 +93,6 @@ export function renderRss(meta: FeedMeta, items: FeedItem[]): string {
     generator: 'wirefeed',
   });
   feed.addExtension({ name: 'atom:link', objects: atomLinks(meta) });
-  // `feed` declares xmlns:dc on <rss> only when some item has content:encoded (a non-empty body).
-  const dcDeclared = items.some((item) => Boolean(optionalContent(item)));
   for (const item of items) feed.addItem(toRssItem(item, dcDeclared));
   return resolvePlaceholders(withStylesheet(feed.rss2(), meta.stylesheet, 'rss'));
 }

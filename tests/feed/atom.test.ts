@@ -67,6 +67,19 @@ describe('renderAtom', () => {
     ]);
   });
 
+  it('keeps a self link in an entry body as content: the feed\'s links are its own', () => {
+    const html = '<p><link rel="self" href="https://example.com/x"/></p>';
+    const hubs = ['https://pubsubhubbub.appspot.com/'];
+    const xml = renderAtom(makeMeta({ hubs }), [makeItem({ html }), makeItem({ html }, 'second')]);
+    expectWellFormed(xml);
+    expect(firstEntry(xml).content).toEqual({ value: html, type: 'html' });
+    expect(parseAtomFeed(xml).links).toEqual([
+      { href: 'https://example.com/tech/', rel: 'alternate' },
+      { href: 'https://example.com/tech/atom.xml', rel: 'self' },
+      { href: hubs[0], rel: 'hub' },
+    ]);
+  });
+
   it('keeps HTML content with two "]]>" well-formed and equivalent', () => {
     const xml = renderAtom(makeMeta(), [makeItem({ html: '<p>a ]]> b ]]> c</p>' })]);
     expectWellFormed(xml);
