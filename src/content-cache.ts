@@ -53,6 +53,11 @@ export class ByteLru<V> {
   }
 }
 
+/** What a kept content costs: UTF-16 in memory is two bytes per code unit, and the object around it. */
+export function contentBytes(content: ArticleContent): number {
+  return (content.html.length + content.summary.length) * 2 + 96;
+}
+
 export interface ContentCache {
   /** The shared list: other caches of the app (feed items, documents) keep their entries in it too. */
   readonly lru: ByteLru<unknown>;
@@ -67,14 +72,24 @@ export function createContentCache(store: FeedStore, maxBytes = DEFAULT_CACHE_MA
   const lru = new ByteLru<unknown>(maxBytes);
   const contentKey = (listed: ListedArticle) => `content\u0000${listed.article.path}\u0000${listed.version}`;
 
-  async function content(listed: ListedArticle): Promise<ArticleContent | undefined> {
+  /** Loads under way, so that documents asking at once read each article once. */
+  const loading = new Map<string, Promise<ArticleContent | undefined>>();
+
+  function content(listed: ListedArticle): Promise<ArticleContent | undefined> {
     const key = contentKey(listed);
     const cached = lru.get(key) as ArticleContent | undefined;
-    if (cached !== undefined) return cached;
-    const loaded = await store.content(listed.article.path);
-    // UTF-16 in memory: two bytes per code unit is what a string costs.
-    if (loaded !== undefined) lru.set(key, loaded, (loaded.html.length + loaded.summary.length) * 2 + 96);
-    return loaded;
+    if (cached !== undefined) return Promise.resolve(cached);
+    let load = loading.get(key);
+    if (load === undefined) {
+      load = Promise.resolve(store.content(listed.article.path))
+        .then((loaded) => {
+          if (loaded !== undefined) lru.set(key, loaded, contentBytes(loaded));
+          return loaded;
+        })
+        .finally(() => loading.delete(key));
+      loading.set(key, load);
+    }
+    return load;
   }
 
   return {

@@ -1,16 +1,15 @@
-// Feed documents from the store. Each document (format x section x page x limit) is rendered
-// once per change of its section and served from cached bytes until the next one; compressed
-// variants are made once, on first demand, and kept with it.
+// Feed documents from the store. Each document (format x section x page x limit) is assembled
+// once per change of its section, from its frame and its items as the item cache keeps them
+// (feed-items.ts: each item is rendered once per article version), and served from cached bytes
+// until the next change; compressed variants are made once, on first demand, and kept with it.
 import type { SiteConfig } from './config.ts';
-import { renderAtom } from './feed/atom.ts';
-import { renderJsonFeed } from './feed/json-feed.ts';
-import { renderRss } from './feed/rss.ts';
-import type { FeedItem, FeedLinks, FeedMeta, FeedPaging } from './feed/types.ts';
-import { NotFoundError } from './errors.ts';
 import { createContentCache, type ContentCache } from './content-cache.ts';
-import type { ArticleContent } from './article/types.ts';
+import { NotFoundError } from './errors.ts';
+import { createItemCache, type ItemMode } from './feed-items.ts';
+import { renderFeedFrame, type FeedFrame } from './feed/fragments.ts';
+import type { FeedLinks, FeedMeta, FeedPaging } from './feed/types.ts';
 import type { FeedStore, ListedArticle } from './store/types.ts';
-import { FEED_FILES, FEED_FORMATS, absolute, articlePath, feedPath, pagePath, type FeedFormat } from './urls.ts';
+import { FEED_FILES, FEED_FORMATS, absolute, feedPath, pagePath, type FeedFormat } from './urls.ts';
 
 export type Encoding = 'br' | 'gzip';
 export type Encoder = (data: Uint8Array<ArrayBuffer>) => Promise<Uint8Array<ArrayBuffer>>;
@@ -65,8 +64,9 @@ export interface FeedCache {
 }
 
 export const DEFAULT_MAX_FEED_BYTES = 1024 * 1024;
-const RENDERERS = { rss: renderRss, atom: renderAtom, json: renderJsonFeed } as const;
 const encoder = new TextEncoder();
+// Bumped when what a document's ETag is computed from changes.
+const FRAME_DIGEST = 'doc-1';
 
 /** Creates the cache of rendered feeds over `store`. */
 export function createFeedCache(options: FeedCacheOptions): FeedCache {
@@ -74,6 +74,7 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
   const encoders: Partial<Record<Encoding, Encoder>> = { gzip: compressionStreamEncoder('gzip'), ...options.encoders };
   const content = options.content ?? createContentCache(store);
   const { lru } = content;
+  const itemCache = createItemCache(site, store, content);
   const overBudget = new Set<string>();
 
   async function render(query: FeedQuery, key: string, previous: RenderedFeed | undefined): Promise<RenderedFeed | undefined> {
@@ -84,21 +85,21 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     if (page > lastPage) throw new NotFoundError(`No page ${page}: this feed has ${lastPage}`);
 
     const meta = feedMeta(site, query, lastPage, hubs, listed.items);
-    const contents = await content.contents(listed.items);
-    const full = listed.items.map((entry, index) => toFeedItem(site, entry, contents[index]));
-    let body = encoder.encode(RENDERERS[format](meta, full));
+    // Items come rendered from the item cache; only the frame around them is made here.
+    let document = await assemble(format, meta, 'full', listed.items);
     let summariesOnly = false;
-    if (body.byteLength > maxBytes) {
+    if (document.bytes > maxBytes) {
       // Over budget: keep every item (none may be lost), drop to summaries, which link to the article.
       summariesOnly = true;
-      body = encoder.encode(RENDERERS[format](meta, full.map(({ html: _html, ...rest }) => rest)));
-      if (body.byteLength > maxBytes && !overBudget.has(key)) {
+      document = await assemble(format, meta, 'summary', listed.items);
+      if (document.bytes > maxBytes && !overBudget.has(key)) {
         overBudget.add(key);
-        log(`[feeds] ${meta.links[format]} is ${body.byteLength} bytes with summaries only, over the ${maxBytes}-byte budget: lower FEED_LIMIT`);
+        log(`[feeds] ${meta.links[format]} is ${document.bytes} bytes with summaries only, over the ${maxBytes}-byte budget: lower FEED_LIMIT`);
       }
     }
-    const hash = await digest(body);
+    const hash = await document.digest();
     if (previous && previous.etag === `"${hash}"`) return previous;
+    const body = document.join();
     // Last-Modified is when the store says the section changed, so every process serving the
     // same store agrees. HTTP dates have one-second resolution: a change within the second of
     // the previous one must still move it, or If-Modified-Since would answer 304 for new bytes.
@@ -132,6 +133,25 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     return feed;
   }
 
+  /** The document of `format` for `items` in `mode`: its frame, and its items from the item cache. */
+  async function assemble(format: FeedFormat, meta: FeedMeta, mode: ItemMode, items: ListedArticle[]) {
+    let dc = format === 'rss' && mode === 'full';
+    let parts = await itemCache.parts({ format, mode, dc }, items);
+    // RSS declares xmlns:dc when some item has a body; without any, its items are written alone.
+    if (dc && !parts.some((part) => part.hasBody)) {
+      dc = false;
+      parts = await itemCache.parts({ format, mode, dc }, items);
+    }
+    const frame = renderFeedFrame(format, meta, dc);
+    const pieces = parts.length === 0 ? [encoder.encode(frame.empty)] : framed(frame, parts.map((part) => part.bytes));
+    return {
+      bytes: pieces.reduce((sum, piece) => sum + piece.byteLength, 0),
+      /** Names the bytes without hashing them all: the frame's text and each item's digest. */
+      digest: () => digest(encoder.encode([FRAME_DIGEST, frame.head, frame.separator, frame.tail, frame.empty, ...parts.map((part) => part.digest)].join('\u0000'))),
+      join: () => concat(pieces),
+    };
+  }
+
   return {
     async get(query) {
       const key = `doc\u0000${query.format}|${query.section ?? ''}|${query.page}|${query.limit}|${query.explicitLimit}`;
@@ -158,31 +178,6 @@ interface CachedDocument {
 /** What a kept document costs: its bytes, and a little for the object around them. */
 function documentBytes(body: Uint8Array): number {
   return body.byteLength + 512;
-}
-
-/**
- * Maps a listed article and its body to the renderers' model with absolute URLs. Without its
- * content (the file could not be read again) the item carries its title as the summary, and no body.
- */
-export function toFeedItem(site: SiteConfig, listed: ListedArticle, content: ArticleContent | undefined): FeedItem {
-  const { article } = listed;
-  return {
-    id: article.id,
-    url: absolute(site, articlePath(article.sectionSlug, listed.slug)),
-    title: article.title,
-    summary: content?.summary ?? article.title,
-    html: content?.html,
-    authors: article.authors,
-    tags: article.tags,
-    category: {
-      name: listed.sectionName,
-      slug: article.sectionSlug,
-      url: absolute(site, pagePath(article.sectionSlug)),
-    },
-    image: article.image,
-    publishedAt: article.publishedAt,
-    updatedAt: article.updatedAt,
-  };
 }
 
 /** The canonical query string of a feed document: `?page=N` past page 1, `limit=L` when asked for. */
@@ -227,6 +222,25 @@ function feedMeta(site: SiteConfig, query: FeedQuery, lastPage: number, hubs: st
     language: site.language,
     updated: new Date(updated),
   };
+}
+
+/** The document's pieces in order: head, items with separators between them, tail. */
+function framed(frame: FeedFrame, items: Uint8Array[]): Uint8Array[] {
+  const separator = encoder.encode(frame.separator);
+  const pieces: Uint8Array[] = [encoder.encode(frame.head)];
+  items.forEach((item, index) => pieces.push(...(index === 0 ? [item] : [separator, item])));
+  pieces.push(encoder.encode(frame.tail));
+  return pieces;
+}
+
+function concat(pieces: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.byteLength, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, offset);
+    offset += piece.byteLength;
+  }
+  return bytes;
 }
 
 async function digest(body: Uint8Array<ArrayBuffer>): Promise<string> {

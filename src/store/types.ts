@@ -27,6 +27,18 @@ export interface ListedArticle {
   sectionName: string;
 }
 
+/**
+ * An item's markup as a driver keeps it beside the article (D1 writes it at publish time, see
+ * feed-items.ts), so a feed request assembles documents instead of rendering items.
+ */
+export interface Rendition {
+  /** What the markup was rendered for (feed-items.ts `renditionKey`): used only when it still matches. */
+  key: string;
+  markup: string;
+  /** Whether the item carries a body (RSS declares xmlns:dc when any item does). */
+  hasBody: boolean;
+}
+
 export interface SectionInfo {
   slug: string;
   name: string;
@@ -107,6 +119,11 @@ export interface FeedStore {
    * can no longer be read. Callers cache it (see content-cache.ts), keyed by `version`.
    */
   content(path: string): Promisable<ArticleContent | undefined>;
+  /**
+   * Optional: the item markup of `kind` (feed-items.ts `kindName`) kept for each of `paths`, by
+   * path; paths without any are left out. Drivers that keep none do not implement it.
+   */
+  renditions?(paths: string[], kind: string): Promise<Map<string, Rendition>>;
   status(): Promisable<StoreStatus>;
   /**
    * A number that changes whenever what `list({ section })` returns may have changed
