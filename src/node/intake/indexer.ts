@@ -2,7 +2,7 @@
 // records what each file gave. Calls for the same path run one at a time, in order.
 import type { ParseOptions } from '../../article/types.ts';
 import type { FeedStore } from '../../store/types.ts';
-import { readArticleFile, type FileOutcome } from './read-file.ts';
+import { detached, readArticleFile, type FileOutcome } from './read-file.ts';
 import { fromStoredArticle, type FileRecord } from './state.ts';
 
 /** Where the indexer keeps what each file gave: the persisted state, or a plain map. */
@@ -138,7 +138,7 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
       return current;
     }
     const task = Promise.resolve()
-      .then(() => apply(readArticleFile(path, book.records.get(path), readOptions), false, quiet))
+      .then(() => apply(detached(readArticleFile(path, book.records.get(path), readOptions)), false, quiet))
       .finally(() => {
         running.delete(path);
         if (again.delete(path)) void update(path);

@@ -112,6 +112,19 @@ export function openFollowingInside(file: string, dir: string): number {
   return openSync(target, constants.O_RDONLY);
 }
 
+/**
+ * The outcome with its record decoded again from its journal line, for reads made on the main
+ * thread. The parsed strings (title, id, slug...) are slices of the file's whole text, and V8
+ * keeps that text alive for as long as any slice lives: kept in the store, they would hold every
+ * article's full text in memory. Decoded from the line they are strings of their own (a worker's
+ * outcomes get the same from being copied between threads).
+ */
+export function detached(outcome: FileOutcome): FileOutcome {
+  if (outcome.kind !== 'read') return outcome;
+  const json = Buffer.from(outcome.line.buffer, outcome.line.byteOffset + 9, outcome.line.byteLength - 10).toString('utf8');
+  return { ...outcome, record: (JSON.parse(json) as { set: FileRecord }).set };
+}
+
 function readOutcome(record: FileRecord): FileOutcome {
   return { path: record.path, kind: 'read', record, line: encodeRecordLine(record) };
 }

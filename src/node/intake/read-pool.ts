@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ReadBatch } from './file-worker.ts';
-import { readArticleFile, type FileOutcome, type KnownFile, type ReadOptions } from './read-file.ts';
+import { detached, readArticleFile, type FileOutcome, type KnownFile, type ReadOptions } from './read-file.ts';
 
 export interface ReadPool {
   /** Outcomes in the order of `paths`. */
@@ -97,7 +97,7 @@ function inProcess(options: ReadOptions, mode: string): ReadPool {
   return {
     mode,
     async read(paths, known) {
-      return paths.map((path, index) => readArticleFile(path, known[index], options));
+      return paths.map((path, index) => detached(readArticleFile(path, known[index], options)));
     },
     async close() {},
   };
@@ -109,7 +109,7 @@ function inProcess(options: ReadOptions, mode: string): ReadPool {
  */
 // A reader's heap holds one batch of files and their garbage: capped, it collects early instead of
 // growing to V8's default (a quarter of the machine's memory), which set the peak RSS of a scan.
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 };
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
 
 function startWorker(options: ReadOptions): Worker {
   const source = new URL(import.meta.url.endsWith('.ts') ? './file-worker.ts' : './file-worker.js', import.meta.url);
