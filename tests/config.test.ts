@@ -11,6 +11,7 @@ describe('resolveConfig', () => {
       host: 'localhost',
       feedLimit: 50,
       maxFileBytes: 1024 * 1024,
+      cacheMaxBytes: 64 * 1024 * 1024,
       settleMs: 300,
       defaultSection: 'General',
       site: { baseUrl: 'http://localhost:8787', title: 'wirefeed', language: 'en', idAuthority: 'localhost' },
@@ -28,6 +29,8 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ MAX_FILE_BYTES: '512KiB' }).maxFileBytes).toBe(512 * 1024);
     expect(resolveConfig({ MAX_FILE_BYTES: '2MiB' }).maxFileBytes).toBe(2 * 1024 * 1024);
     expect(resolveConfig({ MAX_FILE_BYTES: '1000' }).maxFileBytes).toBe(1000);
+    expect(resolveConfig({ CACHE_MAX_BYTES: '1GiB' }).cacheMaxBytes).toBe(1024 ** 3);
+    expect(resolveConfig({ CACHE_MAX_BYTES: '256MiB' }).cacheMaxBytes).toBe(256 * 1024 ** 2);
   });
 
   it.each([
@@ -36,6 +39,8 @@ describe('resolveConfig', () => {
     [{ FEED_LIMIT: '501' }, /FEED_LIMIT/],
     [{ SETTLE_MS: '-5' }, /SETTLE_MS/],
     [{ MAX_FILE_BYTES: '1 GB' }, /MAX_FILE_BYTES="1 GB" is not valid/],
+    [{ MAX_FILE_BYTES: '1GiB' }, /MAX_FILE_BYTES="1GiB" is not valid: use a size from 1 byte to 64MiB/],
+    [{ CACHE_MAX_BYTES: '512KiB' }, /CACHE_MAX_BYTES="512KiB" is not valid: use a size from 1MiB to 64GiB/],
     [{ BASE_URL: 'example.com' }, /BASE_URL="example.com" is not an absolute URL: use e.g. https:\/\/news.example.com/],
     [{ BASE_URL: 'ftp://example.com' }, /must start with http:\/\/ or https:\/\//],
     [{ BASE_URL: 'https://example.com/?x=1' }, /must not have a query/],
