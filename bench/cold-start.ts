@@ -46,6 +46,8 @@ export interface ColdResult {
 
 export const COLD_GOAL = 1.5;
 export const RESTART_GOAL = 0.5;
+/** Issue 10: VmHWM of the server at 100,000 articles. */
+export const MEMORY_GOAL_MIB = 500;
 /** The restart goal applies at this size only (the ratio is reported at every size). */
 export const RESTART_GOAL_SIZE = 100_000;
 
@@ -178,6 +180,12 @@ export function reportColdStart(results: ColdResult[]): { markdown: string; goal
     const restartMet = restartRatio <= RESTART_GOAL;
     if (spec.goals) goals.push({ name: `Cold start ${name}: server/floor time`, target: `≤ ${COLD_GOAL}x`, measured: `${coldRatio.toFixed(2)}x`, met: coldMet });
     if (restartGoal) goals.push({ name: `Restart ${name}: server/floor time`, target: `≤ ${RESTART_GOAL}x`, measured: `${restartRatio.toFixed(2)}x`, met: restartMet });
+    if (restartGoal) {
+      // Issue 10: peak RSS serving 100,000 articles, both after a cold start and after a restart.
+      for (const [what, kb] of [['cold start', m((r) => r.coldHwmKb)], ['restart', m((r) => r.restartHwmKb)]] as const) {
+        goals.push({ name: `Peak RSS ${name} (${what})`, target: `≤ ${MEMORY_GOAL_MIB} MiB`, measured: `${mib(kb)} MiB`, met: kb / 1024 <= MEMORY_GOAL_MIB });
+      }
+    }
     const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
     return [
       fmt(spec.size),

@@ -9,12 +9,13 @@ import { LAYOUTS, corpusDir, memoryShortfall, removeBenchFiles, type Layout } fr
 import { reportIncremental, runIncremental, type IncrementalResult } from './incremental.ts';
 import { ROOT, loadAverage, machineNote, progress, stopAllChildren, type Goal, type Section } from './lib.ts';
 import { runThroughput } from './throughput.ts';
+import { reportArticlePages, runArticlePages, type PagesResult } from './pages.ts';
 
 const USAGE = `Usage: npm run bench -- [options]
 
   --quick            10,000 articles only (both layouts), 1 cold run, 100 burst files, shorter throughput
                      runs; prints the report instead of writing BENCHMARKS.md
-  --only LIST        comma-separated subset of: throughput,cold,burst,bulk,incremental (latency = burst);
+  --only LIST        comma-separated subset of: throughput,cold,pages,burst,bulk,incremental (latency = burst);
                      burst and bulk run on the restarted server of the cold-start bench, which runs for them
   --out FILE         where to write the report (default BENCHMARKS.md; with --quick, stdout)
   --sizes LIST       corpus sizes for cold start, restart, burst, bulk and incremental (default 10000,100000)
@@ -28,10 +29,11 @@ const USAGE = `Usage: npm run bench -- [options]
   --cold-runs N      cold start + restart runs per size and layout (default 3 at 10,000, 1 above; quick 1)
   --burst-files N    files in the burst (default 200; quick 100)
   --bulk-files N     files in the bulk arrival (default 5000)
+  --page-count N     article pages asked from a cold cache per case (default 500; quick 100)
   --help             this text
 `;
 
-const BENCHES = ['throughput', 'cold', 'burst', 'bulk', 'incremental'] as const;
+const BENCHES = ['throughput', 'cold', 'pages', 'burst', 'bulk', 'incremental'] as const;
 const SETTLE_MS = 300;
 
 async function main(): Promise<void> {
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
       'cold-runs': { type: 'string' },
       'burst-files': { type: 'string' },
       'bulk-files': { type: 'string' },
+      'page-count': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
   };
   const coldRuns = (size: number) => int(values['cold-runs'], quick ? 1 : size <= 10_000 ? 3 : 1);
   const burstOptions = { count: int(values['burst-files'], quick ? 100 : 200), spacingMs: 75, pollMs: 10, settleMs: SETTLE_MS, timeoutMs: 120_000 };
+  const pagesOptions = { count: int(values['page-count'], quick ? 100 : 500) };
   const bulkOptions = { count: int(values['bulk-files'], 5000), pollMs: 50, timeoutMs: 300_000 };
   const incrementalOptions = { count: 50, warmup: 5 };
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -90,7 +94,8 @@ async function main(): Promise<void> {
   const cold: ColdResult[] = [];
   const burst: BurstResult[] = [];
   const bulk: BulkResult[] = [];
-  if (only.has('cold') || only.has('burst') || only.has('bulk')) {
+  const pages: PagesResult[] = [];
+  if (only.has('cold') || only.has('pages') || only.has('burst') || only.has('bulk')) {
     for (const spec of cases) {
       const fail = (text: string) => {
         progress(`${caseName(spec)}: ${text}`);
@@ -98,6 +103,7 @@ async function main(): Promise<void> {
         const note = text.replaceAll('|', '\\|');
         if (!cold.some((r) => r.spec === spec)) cold.push({ spec, runs: [], engine: '', note });
         if (only.has('burst') && !burst.some((r) => r.spec === spec)) burst.push({ spec, latencies: [], lost: 0, lostButLogged: 0, cpuPerFileMs: NaN, hwmKb: NaN, note });
+        if (only.has('pages') && !pages.some((r) => r.spec === spec)) pages.push({ spec, latencies: [], hwmKb: NaN, note });
         if (only.has('bulk') && !bulk.some((r) => r.spec === spec)) bulk.push({ spec, published: 0, rejected: 0, copyMs: NaN, lastVisibleMs: NaN, cpuMs: NaN, hwmKb: NaN, note });
       };
       const shortfall = spec.goals ? undefined : memoryShortfall(spec.size, spec.layout);
@@ -105,12 +111,14 @@ async function main(): Promise<void> {
         fail(`not run: ${shortfall}`);
         continue;
       }
-      const keep = only.has('burst') || only.has('bulk');
+      const keep = only.has('pages') || only.has('burst') || only.has('bulk');
       try {
         const { result, server } = await runColdStart(spec, coldRuns(spec.size), keep, serverEnv);
         cold.push(result);
         if (!server) continue;
         try {
+          // First, while nothing but the probe's change has been read since the restart.
+          if (only.has('pages')) pages.push(await runArticlePages(server, spec, pagesOptions));
           if (only.has('burst')) burst.push(await runBurst(server, spec, burstOptions));
           if (only.has('bulk')) bulk.push(await runBulk(server, spec, bulkOptions));
         } finally {
@@ -128,12 +136,13 @@ async function main(): Promise<void> {
     }
   }
   if (only.has('cold')) sections.push(reportColdStart(cold));
+  if (only.has('pages')) sections.push(reportArticlePages(pages, pagesOptions));
   if (only.has('burst')) sections.push(reportBurst(burst, burstOptions));
   if (only.has('bulk')) sections.push(reportBulk(bulk, bulkOptions));
 
   if (only.has('incremental')) {
     const results: IncrementalResult[] = [];
-    for (const size of sizes) results.push(await runIncremental(size, incrementalOptions));
+    for (const size of [...sizes, ...(values.million ? [1_000_000] : [])]) results.push(await runIncremental(size, incrementalOptions));
     sections.push(reportIncremental(results, incrementalOptions));
   }
 
