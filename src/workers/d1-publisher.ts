@@ -8,6 +8,7 @@ import type { Article, ParseOptions } from '../article/types.ts';
 import { StoreError } from '../errors.ts';
 import { sha256Hex, type PublishOutcome, type Publisher, type StoredFile } from '../publish.ts';
 import type { FeedStore } from '../store/types.ts';
+import { versioned } from './d1-rows.ts';
 import { d1ArticleWriter } from './d1-store.ts';
 import { WriteBatch, type Answer, type FileRecord, type SeenFile } from './d1-writes.ts';
 import { assertD1Database, ensureD1Schema } from './schema.ts';
@@ -96,7 +97,7 @@ export function createD1Publisher(
     seen: SeenFile | undefined,
   ): Promise<PreviousFile | undefined> {
     const writer = d1ArticleWriter(store);
-    if (writer?.db === db) return (await writer.put(article, (batch) => batch.putFile(record, seen)))[1];
+    if (writer?.db === db) return (await writer.put(await versioned(article), (batch) => batch.putFile(record, seen)))[1];
     await store.put(article);
     return fileOnly('put', (batch) => batch.putFile(record, seen));
   }
