@@ -10,12 +10,13 @@ import { reportIncremental, runIncremental, type IncrementalResult } from './inc
 import { ROOT, loadAverage, machineNote, progress, stopAllChildren, type Goal, type Section } from './lib.ts';
 import { runThroughput } from './throughput.ts';
 import { reportArticlePages, runArticlePages, type PagesResult } from './pages.ts';
+import { runWorkerBench } from './worker.ts';
 
 const USAGE = `Usage: npm run bench -- [options]
 
   --quick            10,000 articles only (both layouts), 1 cold run, 100 burst files, shorter throughput
                      runs; prints the report instead of writing BENCHMARKS.md
-  --only LIST        comma-separated subset of: throughput,cold,pages,burst,bulk,incremental (latency = burst);
+  --only LIST        comma-separated subset of: throughput,cold,pages,burst,bulk,incremental,worker (latency = burst);
                      burst and bulk run on the restarted server of the cold-start bench, which runs for them
   --out FILE         where to write the report (default BENCHMARKS.md; with --quick, stdout)
   --sizes LIST       corpus sizes for cold start, restart, burst, bulk and incremental (default 10000,100000)
@@ -30,10 +31,13 @@ const USAGE = `Usage: npm run bench -- [options]
   --burst-files N    files in the burst (default 200; quick 100)
   --bulk-files N     files in the bulk arrival (default 5000)
   --page-count N     article pages asked from a cold cache per case (default 500; quick 100)
+  --worker-articles N  articles in the one section of the worker bench (default 500)
+  --worker-rounds N  timed publish-then-request rounds per server in the worker bench (default 30; quick 10)
+  --load-wait-min M  worker bench: wait at most M minutes for the 1-minute load to drop to 1.5 (default 10)
   --help             this text
 `;
 
-const BENCHES = ['throughput', 'cold', 'pages', 'burst', 'bulk', 'incremental'] as const;
+const BENCHES = ['throughput', 'cold', 'pages', 'burst', 'bulk', 'incremental', 'worker'] as const;
 const SETTLE_MS = 300;
 
 async function main(): Promise<void> {
@@ -53,6 +57,9 @@ async function main(): Promise<void> {
       'burst-files': { type: 'string' },
       'bulk-files': { type: 'string' },
       'page-count': { type: 'string' },
+      'worker-articles': { type: 'string' },
+      'worker-rounds': { type: 'string' },
+      'load-wait-min': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -81,6 +88,7 @@ async function main(): Promise<void> {
   const pagesOptions = { count: int(values['page-count'], quick ? 100 : 500) };
   const bulkOptions = { count: int(values['bulk-files'], 5000), pollMs: 50, timeoutMs: 300_000 };
   const incrementalOptions = { count: 50, warmup: 5 };
+  const workerOptions = { articles: int(values['worker-articles'], 500), rounds: int(values['worker-rounds'], quick ? 10 : 30), warmup: 3, loadWaitMs: int(values['load-wait-min'], 10) * 60_000 };
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const began = performance.now();
   const loadBefore = loadAverage();
@@ -145,6 +153,8 @@ async function main(): Promise<void> {
     for (const size of [...sizes, ...(values.million ? [1_000_000] : [])]) results.push(await runIncremental(size, incrementalOptions));
     sections.push(reportIncremental(results, incrementalOptions));
   }
+
+  if (only.has('worker')) sections.push(await runWorkerBench(workerOptions));
 
   const minutes = (performance.now() - began) / 60_000;
   const loadAfter = loadAverage();

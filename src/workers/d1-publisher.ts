@@ -1,13 +1,17 @@
 // The publish API on Workers: uploaded article files are parsed here, their records kept in
 // D1's `files` table (path, hash, size, mtime, first-seen and changed times; not the bytes) and
 // their articles, dated from those times, put in the store. Node writes the same uploads into
-// the articles folder instead.
+// the articles folder instead. With the site's URLs, each published article's feed items are
+// rendered here too and kept beside it, so a feed request assembles items instead of rendering them.
 import type { D1Database } from '@cloudflare/workers-types';
 import { oversizeReason, parseArticle } from '../article/parse.ts';
 import type { Article, ParseOptions } from '../article/types.ts';
+import type { SiteConfig } from '../config.ts';
 import { StoreError } from '../errors.ts';
+import { renderRenditions } from '../feed-items.ts';
 import { sha256Hex, type PublishOutcome, type Publisher, type StoredFile } from '../publish.ts';
 import type { FeedStore } from '../store/types.ts';
+import { versioned, type VersionedArticle } from './d1-rows.ts';
 import { d1ArticleWriter } from './d1-store.ts';
 import { WriteBatch, type Answer, type FileRecord, type SeenFile } from './d1-writes.ts';
 import { assertD1Database, ensureD1Schema } from './schema.ts';
@@ -17,6 +21,14 @@ type PreviousFile = Pick<StoredFile, 'sha256' | 'mtime'>;
 export interface D1PublisherOptions {
   /** The clock that caps upload times (an mtime in the future counts as now). Defaults to the system clock. */
   now?: () => Date;
+  /**
+   * The site the feeds are served for: with it, and the D1 store of the same database, each
+   * published article's item markup (every kind feed-items.ts knows) is rendered after the put
+   * and kept beside it. Without it nothing is rendered here; feeds render items on demand.
+   */
+  site?: SiteConfig;
+  /** Where a failure to keep renditions is reported (the upload still succeeds). Default console.error. */
+  log?: (line: string) => void;
 }
 
 /** Tries of an upload whose path's record another upload changed meanwhile (each try, one wins). */
@@ -64,6 +76,7 @@ export function createD1Publisher(
 ): Publisher {
   assertD1Database(db, '[publish:d1] createD1Publisher');
   const now = options.now ?? (() => new Date());
+  const { site, log = console.error } = options;
 
   async function files<T>(operation: string, work: () => Promise<T>): Promise<T> {
     try {
@@ -96,9 +109,33 @@ export function createD1Publisher(
     seen: SeenFile | undefined,
   ): Promise<PreviousFile | undefined> {
     const writer = d1ArticleWriter(store);
-    if (writer?.db === db) return (await writer.put(article, (batch) => batch.putFile(record, seen)))[1];
-    await store.put(article);
-    return fileOnly('put', (batch) => batch.putFile(record, seen));
+    if (writer?.db !== db) {
+      await store.put(article);
+      return fileOnly('put', (batch) => batch.putFile(record, seen));
+    }
+    const staged = await versioned(article);
+    const [, previous] = await writer.put(staged, (batch) => batch.putFile(record, seen));
+    await keepItems(staged);
+    return previous;
+  }
+
+  /**
+   * Renders the items of `staged` as it is listed now (page slug, section name) and keeps them,
+   * if it is the live version at its path: not when it was scheduled, refused for its id, a draft,
+   * or replaced by another upload already. A failure is logged, not thrown: the article is
+   * published, and its items are rendered on demand until a later upload keeps them.
+   */
+  async function keepItems({ article, version }: VersionedArticle): Promise<void> {
+    const writer = d1ArticleWriter(store);
+    if (site === undefined || writer === undefined) return;
+    try {
+      const listed = await writer.listed(article.path);
+      if (listed?.version !== version) return;
+      const renditions = renderRenditions(site, listed, { html: article.html, summary: article.summary });
+      await writer.keepRenditions(article.path, version, renditions);
+    } catch (error) {
+      log(`[publish:d1] ${article.path}: published, but its feed items were not kept: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   const readFile = (path: string): Promise<SeenFile | undefined> =>

@@ -20,13 +20,18 @@ const SLUG_TAKEN_EARLIER = `EXISTS (SELECT 1 FROM articles o
 const sectionName = (slug: string): string => `(SELECT n.spelling FROM spellings n
   WHERE n.section_slug = ${slug} ORDER BY n.articles DESC, n.spelling LIMIT 1)`;
 
-const LISTED = `a.*,
+/** The columns of an ArticleMeta (d1-rows.ts MetaRow): never `html` or `summary`. */
+const META = `a.path, a.id, a.slug, a.section, a.section_slug, a.title, a.authors, a.tags, a.image,
+  a.published_at, a.updated_at, a.format, a.version`;
+
+const LISTED = `${META},
   CASE WHEN ${SLUG_TAKEN_EARLIER} THEN a.alt_slug ELSE a.slug END AS page_slug,
   ${sectionName('a.section_slug')} AS section_name`;
 
 /**
  * A page of live articles, newest first. The inner query pages through the covering index
- * alone (rowids only), so skipped rows never load their HTML; the outer one reads `limit` rows.
+ * alone (rowids only), so skipped rows are never read; the outer one reads `limit` rows, without
+ * their body and summary.
  */
 function page(where: string, first: number): string {
   return `SELECT ${LISTED} FROM (
@@ -56,7 +61,9 @@ export const QUERIES = {
       WHERE a.state = 'live' AND a.section_slug = ?1 AND a.alt_slug = ?2 AND ${SLUG_TAKEN_EARLIER}
   ) ORDER BY published_at, path LIMIT 1`,
   /** ?1 path. */
-  get: `SELECT * FROM articles WHERE state = 'live' AND path = ?1`,
+  get: `SELECT ${META} FROM articles a WHERE a.state = 'live' AND a.path = ?1`,
+  /** ?1 path: the live article as a listing shows it (its page slug and section name now). */
+  listed: `SELECT ${LISTED} FROM articles a WHERE a.state = 'live' AND a.path = ?1`,
   /** ?1 path. */
   content: `SELECT html, summary FROM articles WHERE state = 'live' AND path = ?1`,
   sections: `SELECT s.section_slug AS slug, SUM(s.articles) AS articles,
@@ -65,6 +72,9 @@ export const QUERIES = {
         ORDER BY a.updated_at DESC LIMIT 1) AS updated_at
     FROM spellings s GROUP BY s.section_slug`,
   rejections: `SELECT path, reason FROM rejections`,
+  /** ?1 kind, ?2 JSON array of paths: the renditions kept for those paths (one seek each). */
+  renditions: `SELECT r.path, r.key, r.markup, r.has_body FROM json_each(?2) AS j
+    JOIN renditions r ON r.path = j.value AND r.kind = ?1`,
   scheduledCount: `SELECT COUNT(*) AS scheduled FROM articles WHERE state = 'scheduled'`,
   nextDue: `SELECT MIN(published_at) AS due FROM articles WHERE state = 'scheduled'`,
   /** ?1 section; no row for a section that never changed. */

@@ -1,35 +1,43 @@
 // Articles to D1 rows and back: dates as epoch milliseconds, authors and tags as JSON text.
-import type { Article, Author } from '../article/types.ts';
+import type { Article, ArticleMeta, Author } from '../article/types.ts';
+import { sha256Hex } from '../publish.ts';
 import { suffixedSlug } from '../store/slugs.ts';
 import type { ListedArticle } from '../store/types.ts';
 
-/** An `articles` row as D1 returns it (column names as in schema.ts). */
-export interface ArticleRow {
+/**
+ * The columns of an `articles` row that an ArticleMeta is made from, as the read queries select
+ * them (column names as in schema.ts): never the body or the summary, which `content` reads.
+ */
+export interface MetaRow {
   path: string;
   id: string;
   slug: string;
-  alt_slug: string;
   section: string;
   section_slug: string;
   title: string;
-  summary: string;
-  html: string;
   authors: string;
   tags: string;
   image: string | null;
   published_at: number;
   updated_at: number;
   format: Article['format'];
+  version: string;
 }
 
 /** A row from a listing query: the article plus its resolved page slug and section name. */
-export interface ListedRow extends ArticleRow {
+export interface ListedRow extends MetaRow {
   page_slug: string;
   section_name: string;
 }
 
-/** The values for ARTICLE_COLUMNS, in that order. */
-export function articleValues(article: Article): unknown[] {
+/** An article as the store writes it: with the name of its content (schema.ts `version`). */
+export interface VersionedArticle {
+  article: Article;
+  version: string;
+}
+
+/** The values for CONTENT_COLUMNS, in that order. */
+function contentValues(article: Article): unknown[] {
   return [
     article.path,
     article.id,
@@ -49,7 +57,23 @@ export function articleValues(article: Article): unknown[] {
   ];
 }
 
-export function articleFromRow(row: ArticleRow): Article {
+/** The values for ARTICLE_COLUMNS, in that order. */
+export function articleValues({ article, version }: VersionedArticle): unknown[] {
+  return [...contentValues(article), version];
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Names `article`'s content: SHA-256 of the values its row stores. Every isolate computes the
+ * same name for the same content, and any change to what is stored changes it (a row is never
+ * changed in place, so the name is computed once, when the row is written).
+ */
+export async function versioned(article: Article): Promise<VersionedArticle> {
+  return { article, version: await sha256Hex(encoder.encode(JSON.stringify(contentValues(article)))) };
+}
+
+export function metaFromRow(row: MetaRow): ArticleMeta {
   return {
     path: row.path,
     id: row.id,
@@ -57,8 +81,6 @@ export function articleFromRow(row: ArticleRow): Article {
     section: row.section,
     sectionSlug: row.section_slug,
     title: row.title,
-    summary: row.summary,
-    html: row.html,
     authors: JSON.parse(row.authors) as Author[],
     tags: JSON.parse(row.tags) as string[],
     ...(row.image === null ? {} : { image: row.image }),
@@ -70,22 +92,7 @@ export function articleFromRow(row: ArticleRow): Article {
 }
 
 export function listedFromRow(row: ListedRow): ListedArticle {
-  const { html: _html, summary: _summary, ...article } = articleFromRow(row);
-  return { article, version: rowVersion(row), slug: row.page_slug, sectionName: row.section_name };
-}
-
-/** A name for the row's content (every stored column but the slugs, which the listing resolves). */
-export function rowVersion(row: ArticleRow): string {
-  const text = [row.path, row.id, row.slug, row.section, row.title, row.summary, row.html, row.authors, row.tags, row.image, row.published_at, row.updated_at, row.format].join('\u0000');
-  // FNV-1a, two 32-bit lanes: a cache key, not a security boundary.
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    a = Math.imul(a ^ code, 0x01000193);
-    b = Math.imul(b ^ code, 0x5bd1e995);
-  }
-  return (a >>> 0).toString(36) + (b >>> 0).toString(36);
+  return { article: metaFromRow(row), version: row.version, slug: row.page_slug, sectionName: row.section_name };
 }
 
 /**

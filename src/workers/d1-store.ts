@@ -4,10 +4,10 @@ import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types'
 import type { Article, ArticleContent } from '../article/types.ts';
 import { StoreError } from '../errors.ts';
 import { compareStrings } from '../store/sorted.ts';
-import type { ArticleInput, ArticlePage, FeedStore, ListedArticle, PutResult, SectionInfo, StoreStatus } from '../store/types.ts';
-import { articleFromRow, listedFromRow, toCount, type ArticleRow, type ListedRow } from './d1-rows.ts';
+import type { ArticleInput, ArticlePage, FeedStore, ListedArticle, PutResult, Rendition, SectionInfo, StoreStatus } from '../store/types.ts';
+import { listedFromRow, metaFromRow, toCount, versioned, type ListedRow, type MetaRow, type VersionedArticle } from './d1-rows.ts';
 import { QUERIES } from './d1-queries.ts';
-import { WriteBatch, type Answer } from './d1-writes.ts';
+import { keepRenditions, WriteBatch, type Answer } from './d1-writes.ts';
 import { assertD1Database, ensureD1Schema } from './schema.ts';
 
 export interface D1StoreOptions {
@@ -27,11 +27,25 @@ interface RevisionRow {
   changed_at: number;
 }
 
-/** A D1 store's put and remove with more statements in the same batch (the file records). */
+interface RenditionRow {
+  path: string;
+  key: string;
+  markup: string;
+  has_body: number;
+}
+
+/**
+ * What the D1 publisher does besides the FeedStore interface: put and remove with more
+ * statements in the same batch (the file records), and keep the item markup of what it put.
+ */
 export interface D1ArticleWriter {
   db: D1Database;
-  put<T>(article: Article, also: (batch: WriteBatch) => Answer<T>): Promise<[PutResult, T]>;
+  put<T>(article: VersionedArticle, also: (batch: WriteBatch) => Answer<T>): Promise<[PutResult, T]>;
   remove<T>(path: string, also: (batch: WriteBatch) => Answer<T>): Promise<[boolean, T]>;
+  /** The live article at `path` as listings show it now. */
+  listed(path: string): Promise<ListedArticle | undefined>;
+  /** Keeps `renditions` for `path` while its live article is `version` (d1-writes.ts keepRenditions). */
+  keepRenditions(path: string, version: string, renditions: readonly ({ kind: string } & Rendition)[]): Promise<void>;
 }
 
 const writers = new WeakMap<FeedStore, D1ArticleWriter>();
@@ -136,7 +150,11 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
     section === undefined ? query(QUERIES.latestRevision) : query(QUERIES.sectionRevision, section);
 
   const store: FeedStore = {
-    put: (input) => run('put', () => write((batch) => batch.put(withBody(input)))),
+    put: (input) =>
+      run('put', async () => {
+        const article = await versioned(withBody(input));
+        return write((batch) => batch.put(article));
+      }),
 
     remove: (path) => run('remove', () => write((batch) => batch.remove(path))),
 
@@ -180,16 +198,24 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
     get: (path) =>
       run('get', async () => {
         const [rows] = await read(() => [query(QUERIES.get, path)]);
-        const row = rows![0] as ArticleRow | undefined;
-        if (!row) return undefined;
-        const { html: _html, summary: _summary, ...article } = articleFromRow(row);
-        return article;
+        const row = rows![0] as MetaRow | undefined;
+        return row && metaFromRow(row);
       }),
 
     content: (path) =>
       run('content', async () => {
         const [rows] = await read(() => [query(QUERIES.content, path)]);
         return rows![0] as ArticleContent | undefined;
+      }),
+
+    // Not checked for due articles: renditions are asked for articles a listing just returned.
+    renditions: (paths, kind) =>
+      run('renditions', async () => {
+        const kept = new Map<string, Rendition>();
+        if (paths.length === 0) return kept;
+        const { results } = await query(QUERIES.renditions, kind, JSON.stringify(paths)).all<RenditionRow>();
+        for (const row of results) kept.set(row.path, { key: row.key, markup: row.markup, hasBody: row.has_body === 1 });
+        return kept;
       }),
 
     status: () =>
@@ -237,6 +263,13 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
     db,
     put: (article, also) => run('put', () => write((batch) => both(batch.put(article), also(batch)))),
     remove: (path, also) => run('remove', () => write((batch) => both(batch.remove(path), also(batch)))),
+    listed: (path) =>
+      run('listed', async () => {
+        const [rows] = await read(() => [query(QUERIES.listed, path)]);
+        const row = rows![0] as ListedRow | undefined;
+        return row && listedFromRow(row);
+      }),
+    keepRenditions: (path, version, renditions) => run('keepRenditions', () => keepRenditions(db, path, version, renditions)),
   });
   return store;
 }

@@ -1,7 +1,7 @@
 // The SQL of the D1 store's writes. Every statement reads the staged article from
 // `put_incoming` (zero or one row) or works on whole sets, so one fixed list of statements
 // makes all of a write's decisions inside its transaction, from the state at that moment.
-import { ARTICLE_COLUMNS } from './schema.ts';
+import { ARTICLE_COLUMNS, CONTENT_COLUMNS } from './schema.ts';
 
 export const COLUMNS = ARTICLE_COLUMNS.join(', ');
 export const ALL_STATES = `state IN ('live', 'waiting', 'scheduled')`;
@@ -11,7 +11,8 @@ export const placeholders = (from: number): string => ARTICLE_COLUMNS.map((_, i)
 const idTakenSql = (id: string, owner: string): string => `'id "' || ${id} || '" is already used by ' || ${owner}`;
 const IS_LIVE_AT_PATH = `a.state = 'live' AND a.path = put_incoming.path`;
 const ID_OWNED_ELSEWHERE = `a.state = 'live' AND a.id = put_incoming.id AND a.path <> put_incoming.path`;
-const SAME_CONTENT = ARTICLE_COLUMNS.map((column) => `a.${column} IS put_incoming.${column}`).join(' AND ');
+// The version name follows from the rest (a row from before versions has a legacy one: still the same content).
+const SAME_CONTENT = CONTENT_COLUMNS.map((column) => `a.${column} IS put_incoming.${column}`).join(' AND ');
 
 /**
  * Publishing the staged article (`put_incoming`, zero or one row), memory.ts `putNow`:
@@ -74,3 +75,8 @@ export const COMMIT: readonly string[] = [
   `SELECT EXISTS (SELECT 1 FROM ${ORPHANS}) AS unsettled`,
 ];
 
+
+/** ?1 path, ?2 kind, ?3 key, ?4 markup, ?5 has_body, ?6 version: one rendition, kept while the live article at ?1 is ?6. */
+export const KEEP_RENDITION = `INSERT INTO renditions (path, kind, key, markup, has_body)
+  SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM articles WHERE state = 'live' AND path = ?1 AND version = ?6)
+  ON CONFLICT (path, kind) DO UPDATE SET key = excluded.key, markup = excluded.markup, has_body = excluded.has_body`;

@@ -4,11 +4,10 @@
 // only picks which statements to send from the input itself. Nothing is read, decided in JS
 // and written back across an await, so concurrent writers cannot lose each other's changes.
 import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
-import type { Article } from '../article/types.ts';
 import type { StoredFile } from '../publish.ts';
-import type { PutResult } from '../store/types.ts';
-import { articleValues, invalidDates } from './d1-rows.ts';
-import { ALL_STATES, COLUMNS, COMMIT, placeholders, PUBLISH_STAGED, SETTLE_PASS } from './d1-write-sql.ts';
+import type { PutResult, Rendition } from '../store/types.ts';
+import { articleValues, invalidDates, type VersionedArticle } from './d1-rows.ts';
+import { ALL_STATES, COLUMNS, COMMIT, KEEP_RENDITION, placeholders, PUBLISH_STAGED, SETTLE_PASS } from './d1-write-sql.ts';
 
 /** A `files` row as D1 keeps it: the listed fields plus the times that date its article (epoch ms). */
 export interface FileRecord extends StoredFile {
@@ -64,7 +63,7 @@ export class WriteBatch {
   }
 
   /** Stages `article` for PUBLISH_STAGED. */
-  #stage(article: Article): void {
+  #stage(article: VersionedArticle): void {
     this.#add(`INSERT INTO put_incoming (${COLUMNS}) VALUES (${placeholders(1)})`, ...articleValues(article));
   }
 
@@ -89,7 +88,8 @@ export class WriteBatch {
   }
 
   /** memory.ts `put`: draft, invalid dates, scheduled, or published now (maybe refused). */
-  put(input: Article): Answer<PutResult> {
+  put(versioned: VersionedArticle): Answer<PutResult> {
+    const input = versioned.article;
     if (input.draft) {
       const live = this.#add(`SELECT 1 FROM articles WHERE state = 'live' AND path = ?1`, input.path);
       this.#removePath(input.path);
@@ -103,10 +103,10 @@ export class WriteBatch {
       return () => ({ ok: false, reason: invalid });
     }
     if (input.publishedAt.getTime() > this.#time) {
-      this.#schedule(input);
+      this.#schedule(versioned);
       return () => ({ ok: true, change: 'scheduled' });
     }
-    this.#stage(input);
+    this.#stage(versioned);
     const outcome = this.publishStaged();
     return (rows) => {
       const row = rows[outcome]![0] as { outcome: 'refused' | 'unchanged' | 'added' | 'updated'; reason: string };
@@ -166,9 +166,10 @@ export class WriteBatch {
   }
 
   /** Keeps `article` out of sight until its date, replacing every version of its path. */
-  #schedule(article: Article): void {
-    this.#add(`DELETE FROM rejections WHERE path = ?1`, article.path);
-    this.#add(`DELETE FROM articles WHERE ${ALL_STATES} AND path = ?1`, article.path);
+  #schedule(article: VersionedArticle): void {
+    const { path } = article.article;
+    this.#add(`DELETE FROM rejections WHERE path = ?1`, path);
+    this.#add(`DELETE FROM articles WHERE ${ALL_STATES} AND path = ?1`, path);
     this.#add(
       `INSERT INTO articles (state, ${COLUMNS}) VALUES ('scheduled', ${placeholders(1)})`,
       ...articleValues(article),
@@ -206,4 +207,20 @@ export class WriteBatch {
     const last = rows.at(-1)?.[0] as { unsettled?: number } | undefined;
     return { rows, unsettled: last?.unsettled === 1 };
   }
+}
+
+/**
+ * Keeps the item markup of the live article at `path` (d1-publisher.ts renders it after a put),
+ * replacing what was kept for the path, in one batch of its own. Each row is written only if the
+ * live article still is `version` when the batch runs: an upload that replaced it meanwhile keeps
+ * its own. Replacing or removing the article removes them (schema.ts).
+ */
+export async function keepRenditions(
+  db: D1Database,
+  path: string,
+  version: string,
+  renditions: readonly ({ kind: string } & Rendition)[],
+): Promise<void> {
+  const statement = db.prepare(KEEP_RENDITION);
+  await db.batch(renditions.map(({ kind, key, markup, hasBody }) => statement.bind(path, kind, key, markup, hasBody ? 1 : 0, version)));
 }

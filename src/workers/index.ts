@@ -42,7 +42,8 @@ function deploymentFor(db: D1Database, env: WorkerEnv, origin: string): Deployme
   const parseOptions = parseOptionsOf(config);
   // Each request's waitUntil keeps the isolate alive until its pings are out; no debounce here.
   const notifier = createHubNotifier({ hubs: config.hubs, site: config.site, debounceMs: 0 });
-  const publisher = notifying(createD1Publisher(db, store, parseOptions), store, notifier);
+  // The publisher renders each article's feed items for this site's URLs and keeps them in D1.
+  const publisher = notifying(createD1Publisher(db, store, parseOptions, { site: config.site }), store, notifier);
   const app = createApp({
     store,
     ...appSettingsOf(config),

@@ -1,11 +1,12 @@
 // The D1 schema behind the Workers store and publisher, applied lazily once per isolate and
 // binding. Every statement is idempotent (`IF NOT EXISTS`), so D1_SCHEMA can also become a
-// migration file as it stands; columns added later are in D1_ADDED_COLUMNS.
+// migration file as it stands; columns added later are in D1_ADDED_COLUMNS, and what needs
+// them in D1_AFTER_COLUMNS.
 import type { D1Database } from '@cloudflare/workers-types';
 import { ConfigError } from '../errors.ts';
 
-/** Article columns, in the order d1-rows.ts binds them. `state` comes first in the table. */
-export const ARTICLE_COLUMNS = [
+/** The article columns an article's content decides, in the order d1-rows.ts binds them. */
+export const CONTENT_COLUMNS = [
   'path',
   'id',
   'slug',
@@ -23,6 +24,12 @@ export const ARTICLE_COLUMNS = [
   'format',
 ] as const;
 
+/** Article columns, in the order d1-rows.ts binds them: the content, then its version name. `state` comes first in the table. */
+export const ARTICLE_COLUMNS = [...CONTENT_COLUMNS, 'version'] as const;
+
+// The body and summary come last in a row made by this schema: a listing reads the columns before
+// them without walking the body's overflow pages. (A table made before `version` existed has it
+// after the body, where ALTER TABLE puts it.)
 const ARTICLE_COLUMN_DEFS = `
   path TEXT NOT NULL,
   id TEXT NOT NULL,
@@ -31,20 +38,35 @@ const ARTICLE_COLUMN_DEFS = `
   section TEXT NOT NULL,       -- this article's spelling of its section
   section_slug TEXT NOT NULL,
   title TEXT NOT NULL,
-  summary TEXT NOT NULL,
-  html TEXT NOT NULL,
   authors TEXT NOT NULL,       -- JSON, keys sorted
   tags TEXT NOT NULL,          -- JSON
   image TEXT,
   published_at INTEGER NOT NULL,  -- epoch milliseconds
   updated_at INTEGER NOT NULL,
-  format TEXT NOT NULL`;
+  format TEXT NOT NULL,
+  version TEXT,                -- names the content (d1-rows.ts contentVersion); never NULL in articles once applied
+  summary TEXT NOT NULL,
+  html TEXT NOT NULL`;
+
+/**
+ * Live rows are only ever inserted or deleted, so the triggers that count spellings and touched
+ * sections see every change; only `version` may be set in place (legacy rows, see D1_AFTER_COLUMNS).
+ */
+const ARTICLES_FROZEN = `CREATE TRIGGER IF NOT EXISTS articles_live_frozen
+  BEFORE UPDATE OF state, ${CONTENT_COLUMNS.join(', ')} ON articles
+  WHEN old.state = 'live' OR new.state = 'live'
+BEGIN
+  SELECT RAISE(ABORT, 'live articles are replaced (DELETE, INSERT), never updated');
+END`;
+
+/** The version name of a row that came without one: unique, so nothing cached for another content matches it. */
+const LEGACY_VERSION = `'legacy-' || lower(hex(randomblob(16)))`;
 
 /**
  * The schema, one statement per entry. `articles` holds every version the store keeps:
  * `live` (published), `waiting` (refused for an id another path publishes) and `scheduled`
- * (dated in the future). Live rows are only ever inserted or deleted, never updated, so two
- * triggers keep `spellings` (articles per section spelling: counts and display names) and
+ * (dated in the future). Live rows are only ever inserted or deleted (their version name aside,
+ * see ARTICLES_FROZEN), so two triggers keep `spellings` (articles per section spelling: counts and display names) and
  * `put_touched` (sections a write changed, for revisions) right whatever statement ran.
  * `put_*` tables are scratch space for one write batch and are empty between batches.
  */
@@ -88,6 +110,16 @@ export const D1_SCHEMA: readonly string[] = [
   outcome TEXT,
   owner TEXT
 )`,
+  // Item markup rendered when the article was published (d1-publisher.ts), one row per kind
+  // (feed-items.ts kindName); `key` is what it was rendered for (renditionKey).
+  `CREATE TABLE IF NOT EXISTS renditions (
+  path TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  markup TEXT NOT NULL,
+  has_body INTEGER NOT NULL,
+  PRIMARY KEY (path, kind)
+)`,
   `CREATE TABLE IF NOT EXISTS put_touched (section_slug TEXT PRIMARY KEY)`,
   `CREATE TABLE IF NOT EXISTS put_settle (path TEXT PRIMARY KEY)`,
   // Always empty: a write that finds a scheduled article due inserts here and fails, whole.
@@ -108,21 +140,59 @@ BEGIN
   DELETE FROM spellings WHERE section_slug = old.section_slug AND spelling = old.section AND articles <= 0;
   INSERT OR IGNORE INTO put_touched (section_slug) VALUES (old.section_slug);
 END`,
-  `CREATE TRIGGER IF NOT EXISTS articles_live_frozen BEFORE UPDATE ON articles
-  WHEN old.state = 'live' OR new.state = 'live'
+  ARTICLES_FROZEN,
+  // Renditions go with the published version they were made from: a new version brings its own.
+  `CREATE TRIGGER IF NOT EXISTS articles_live_renditions_dropped AFTER DELETE ON articles WHEN old.state = 'live'
 BEGIN
-  SELECT RAISE(ABORT, 'live articles are replaced (DELETE, INSERT), never updated');
+  DELETE FROM renditions WHERE path = old.path;
 END`,
 ];
+
+export interface AddedColumn {
+  table: string;
+  column: string;
+  type: string;
+  /** Statements that bring the table's rows up to date, run in the transaction that adds the column. */
+  then?: readonly string[];
+}
 
 /**
  * Columns added to a table after its first release. D1_SCHEMA creates new tables with them;
  * applyD1Schema adds the missing ones to a database made by an older version (SQLite has no
  * `ADD COLUMN IF NOT EXISTS`, so what a table has is read first). Only nullable columns here.
  */
-export const D1_ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = [
+export const D1_ADDED_COLUMNS: readonly AddedColumn[] = [
   { table: 'files', column: 'first_seen_at', type: 'INTEGER' },
   { table: 'files', column: 'changed_at', type: 'INTEGER' },
+  {
+    table: 'articles',
+    column: 'version',
+    type: 'TEXT',
+    // The first release froze every column of live rows; rows it wrote get a version name of their own.
+    then: [
+      `DROP TRIGGER IF EXISTS articles_live_frozen`,
+      ARTICLES_FROZEN,
+      `UPDATE articles SET version = ${LEGACY_VERSION} WHERE version IS NULL`,
+    ],
+  },
+  { table: 'put_incoming', column: 'version', type: 'TEXT' },
+];
+
+/**
+ * Triggers that name added columns, so they can only exist once the columns do (SQLite checks
+ * the columns when the trigger fires, not when it is created: made before its column, a trigger
+ * breaks every write an older Worker still sends). Created in the transaction that adds the
+ * columns, or alone when a database has the columns but not the trigger.
+ */
+export const D1_AFTER_COLUMNS: readonly { trigger: string; sql: string }[] = [
+  {
+    // A Worker of the previous release, still running during a deploy, writes rows without a version.
+    trigger: 'articles_version_filled',
+    sql: `CREATE TRIGGER IF NOT EXISTS articles_version_filled AFTER INSERT ON articles WHEN new.version IS NULL
+BEGIN
+  UPDATE articles SET version = ${LEGACY_VERSION} WHERE rowid = new.rowid;
+END`,
+  },
 ];
 
 /** Throws a ConfigError unless `db` is a D1 database binding; `factory` names the caller. */
@@ -138,31 +208,43 @@ export function assertD1Database(db: unknown, factory: string): asserts db is D1
 
 const applied = new WeakMap<D1Database, Promise<void>>();
 
-/** Applies D1_SCHEMA now, in one transaction, then adds any of D1_ADDED_COLUMNS missing. */
+/**
+ * Applies D1_SCHEMA now, in one transaction, then adds any of D1_ADDED_COLUMNS missing and any
+ * of D1_AFTER_COLUMNS, in a second one. A database already up to date takes one round trip.
+ */
 export async function applyD1Schema(db: D1Database): Promise<void> {
   const tables = [...new Set(D1_ADDED_COLUMNS.map(({ table }) => table))];
-  const results = await db.batch([
-    ...D1_SCHEMA.map((sql) => db.prepare(sql)),
+  const describe = () => [
     ...tables.map((table) => db.prepare(`PRAGMA table_info(${table})`)),
-  ]);
-  const missing = missingColumns(tables, results.slice(D1_SCHEMA.length).map((result) => result.results));
-  if (missing.length === 0) return;
-  const alter = missing.map(({ table, column, type }) => db.prepare(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`));
+    db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger'`),
+  ];
+  const results = await db.batch([...D1_SCHEMA.map((sql) => db.prepare(sql)), ...describe()]);
+  const wanted = missingParts(tables, results.slice(D1_SCHEMA.length).map((result) => result.results));
+  if (wanted.columns.length === 0 && wanted.triggers.length === 0) return;
+  const upgrade = [
+    ...wanted.columns.flatMap(({ table, column, type, then = [] }) => [`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`, ...then]),
+    ...wanted.triggers.map(({ sql }) => sql),
+  ];
   try {
-    await db.batch(alter);
+    await db.batch(upgrade.map((sql) => db.prepare(sql)));
   } catch (error) {
-    // Another isolate may have added them in the meantime: only a column still missing is a failure.
-    const again = await db.batch(tables.map((table) => db.prepare(`PRAGMA table_info(${table})`)));
-    if (missingColumns(tables, again.map((result) => result.results)).length > 0) throw error;
+    // Another isolate may have upgraded it in the meantime: only a part still missing is a failure.
+    const again = await db.batch(describe());
+    const still = missingParts(tables, again.map((result) => result.results));
+    if (still.columns.length > 0 || still.triggers.length > 0) throw error;
   }
 }
 
-/** The D1_ADDED_COLUMNS absent from `info`, the `PRAGMA table_info` rows of each of `tables`. */
-function missingColumns(tables: string[], info: unknown[][]): (typeof D1_ADDED_COLUMNS)[number][] {
+/** What of D1_ADDED_COLUMNS and D1_AFTER_COLUMNS `info` lacks: the `PRAGMA table_info` rows of each of `tables`, then the triggers. */
+function missingParts(tables: string[], info: unknown[][]): { columns: AddedColumn[]; triggers: (typeof D1_AFTER_COLUMNS)[number][] } {
   const present = new Set(
     tables.flatMap((table, i) => (info[i] as { name: string }[]).map(({ name }) => `${table}.${name}`)),
   );
-  return D1_ADDED_COLUMNS.filter(({ table, column }) => !present.has(`${table}.${column}`));
+  const triggers = new Set((info[tables.length] as { name: string }[]).map(({ name }) => name));
+  return {
+    columns: D1_ADDED_COLUMNS.filter(({ table, column }) => !present.has(`${table}.${column}`)),
+    triggers: D1_AFTER_COLUMNS.filter(({ trigger }) => !triggers.has(trigger)),
+  };
 }
 
 /** Applies D1_SCHEMA once per isolate and binding; a failure is retried on the next call. */

@@ -4,15 +4,25 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Miniflare } from 'miniflare';
 import { unstable_startWorker } from 'wrangler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ITEM_KINDS, kindName } from '../../src/feed-items.ts';
 import { FIXTURE_FILES, FIXTURE_TITLE, makeNodeTarget, runHttpSuite, type FixtureFile, type Target } from '../http/suite.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const ROOT = join(import.meta.dirname, '..', '..');
+/** wrangler.toml's database_id: the name of the local database under the persist folder. */
+const DATABASE_ID = '00000000-0000-0000-0000-000000000000';
+
+interface WorkerTarget extends Target {
+  /** Runs a read-only query on the Worker's local D1 database, as `wrangler d1 execute --local` does. */
+  query<T>(sql: string): Promise<T[]>;
+}
 
 /** Starts the Worker with an empty local D1 and publishes `files` into it through the API. */
-async function makeWorkerTarget(files: FixtureFile[], siteTitle: string, vars: Record<string, string> = {}): Promise<Target> {
+async function makeWorkerTarget(files: FixtureFile[], siteTitle: string, vars: Record<string, string> = {}): Promise<WorkerTarget> {
   const persist = await mkdtemp(join(tmpdir(), 'wirefeed-d1-'));
   const worker = await withTimeout(
     unstable_startWorker({
@@ -42,6 +52,15 @@ async function makeWorkerTarget(files: FixtureFile[], siteTitle: string, vars: R
     baseUrl: vars.BASE_URL ?? origin,
     listsRejectedFiles: false,
     request,
+    async query<T>(sql: string): Promise<T[]> {
+      const mf = new Miniflare({ modules: true, script: '', cf: false, d1Persist: join(persist, 'v3', 'd1'), d1Databases: { DB: DATABASE_ID } });
+      try {
+        const db = await mf.getD1Database('DB');
+        return (await db.prepare(sql).all<T>()).results;
+      } finally {
+        await mf.dispose();
+      }
+    },
     async close() {
       await worker.dispose();
       await rm(persist, { recursive: true, force: true });
@@ -58,22 +77,21 @@ runHttpSuite('the Worker in workerd over D1', (files, title) => makeWorkerTarget
 
 describe('the Worker beside the Node server', () => {
   const BASE_URL = 'http://feeds.test';
-  let worker: Target;
+  const DOCUMENTS = ['/rss.xml', '/atom.xml', '/feed.json', '/politics/rss.xml', '/politics/atom.xml', '/politics/feed.json', '/sports/atom.xml', '/status/feed.json', '/feeds.opml', '/', '/politics/'];
+  let worker: WorkerTarget;
   let node: Target;
 
   beforeAll(async () => {
     [worker, node] = await Promise.all([
       makeWorkerTarget(FIXTURE_FILES, FIXTURE_TITLE, { BASE_URL }),
-      makeNodeTarget(FIXTURE_FILES, FIXTURE_TITLE, 'server', { BASE_URL }),
+      // The publish API on too, so that later uploads go to both the same way.
+      makeNodeTarget(FIXTURE_FILES, FIXTURE_TITLE, 'server', { BASE_URL, PUBLISH_TOKEN: TOKEN }),
     ]);
   }, 90_000);
 
-  afterAll(async () => {
-    await Promise.all([worker?.close(), node?.close()]);
-  });
-
-  it('serves byte-identical feeds and pages for the same files: same ids, dates, links and ETags', async () => {
-    for (const path of ['/rss.xml', '/atom.xml', '/feed.json', '/politics/rss.xml', '/sports/atom.xml', '/status/feed.json', '/feeds.opml', '/', '/politics/']) {
+  /** Expects the Worker and the Node server to serve the same bytes (and feed ETags) at every one of DOCUMENTS. */
+  async function expectSameDocuments(): Promise<void> {
+    for (const path of DOCUMENTS) {
       // Compare the identity documents: workerd and Node each handle compression their own way.
       const init = { headers: { 'Accept-Encoding': 'identity' } };
       const [fromWorker, fromNode] = await Promise.all([worker.request(path, init), node.request(path, init)]);
@@ -82,6 +100,22 @@ describe('the Worker beside the Node server', () => {
       expect(fromWorker.headers.get('content-type'), path).toBe(fromNode.headers.get('content-type'));
       if (path.endsWith('.xml') || path.endsWith('.json')) expect(fromWorker.headers.get('etag'), path).toBe(fromNode.headers.get('etag'));
     }
+  }
+
+  /** The kinds of item markup the Worker keeps, by path. */
+  async function keptKinds(): Promise<Record<string, string[]>> {
+    const rows = await worker.query<{ path: string; kind: string }>('SELECT path, kind FROM renditions ORDER BY path, kind');
+    const kinds: Record<string, string[]> = {};
+    for (const { path, kind } of rows) (kinds[path] ??= []).push(kind);
+    return kinds;
+  }
+
+  afterAll(async () => {
+    await Promise.all([worker?.close(), node?.close()]);
+  });
+
+  it('serves byte-identical feeds and pages for the same files: same ids, dates, links and ETags', async () => {
+    await expectSameDocuments();
   });
 
   it('refuses the publish API without the token, with a wrong one, and for paths outside the folder', async () => {
@@ -93,6 +127,31 @@ describe('the Worker beside the Node server', () => {
     expect((await put('%2e%2e%2fescape.txt', TOKEN)).status).toBe(400);
     const listed = (await (await worker.request('/api/articles', { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { files: { path: string }[] };
     expect(listed.files.map((f) => f.path)).toEqual(['match.txt', 'status.txt', 'talks.txt', 'vote.txt']);
+  });
+
+  it('keeps every kind of item markup of what it publishes, and serves what Node serves after more uploads', async () => {
+    const kinds = ITEM_KINDS.map(kindName).sort();
+    expect(await keptKinds()).toEqual({ 'match.txt': kinds, 'status.txt': kinds, 'talks.txt': kinds, 'vote.txt': kinds });
+    // The markup kept is the markup served.
+    const [kept] = await worker.query<{ markup: string }>(`SELECT markup FROM renditions WHERE path = 'match.txt' AND kind = 'atom:full'`);
+    expect(kept?.markup).toContain('Home side wins');
+    expect(await (await worker.request('/sports/atom.xml')).text()).toContain(kept!.markup);
+
+    // Two uploads spelling the section POLITICS rename it: what talks.txt and vote.txt kept is
+    // for "Politics" now, so the Worker must render them again, as Node does.
+    const auth = { Authorization: `Bearer ${TOKEN}`, 'X-Wirefeed-Mtime': '2025-03-20T08:00:00.000Z' };
+    for (const name of ['2025-03-20-recount.txt', '2025-03-21-result.txt']) {
+      const body = `POLITICS\n\nUpload ${name}\n\nA paragraph & <more>.\n`;
+      for (const target of [worker, node]) {
+        const response = await target.request(`/api/articles/politics/${name}`, { method: 'PUT', headers: auth, body });
+        expect(response.status, `${name}: ${await response.clone().text()}`).toBe(201);
+      }
+    }
+    // Node publishes what lands in its folder when the watcher has seen it.
+    await waitFor(async () => ((await (await node.request('/status')).json()) as { articles: number }).articles === 6, { timeoutMs: 20_000, what: 'Node to publish the uploads' });
+    await expectSameDocuments();
+    expect(await (await worker.request('/politics/rss.xml')).text()).not.toContain('>Politics</category>');
+    expect(Object.keys(await keptKinds())).toEqual(['match.txt', 'politics/2025-03-20-recount.txt', 'politics/2025-03-21-result.txt', 'status.txt', 'talks.txt', 'vote.txt']);
   });
 
   it('removes an article on DELETE and moves the feed on, and keeps two concurrent publishes into one section', async () => {

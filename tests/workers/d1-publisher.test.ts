@@ -3,6 +3,9 @@
 import type { D1Database } from '@cloudflare/workers-types';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ParseOptions } from '../../src/article/types.ts';
+import type { SiteConfig } from '../../src/config.ts';
+import { ITEM_KINDS, kindName, renderRenditions } from '../../src/feed-items.ts';
+import { createFeedCache } from '../../src/feeds.ts';
 import { sha256Hex, type Publisher } from '../../src/publish.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import type { FeedStore } from '../../src/store/types.ts';
@@ -218,5 +221,104 @@ describe('createD1Publisher', () => {
     expect(await withMemory.remove('news/launch.md')).toBe(true);
     expect(memory.get('news/launch.md')).toBeUndefined();
     expect(await withMemory.list()).toEqual([]);
+  });
+});
+
+describe('createD1Publisher with the site: item renditions', () => {
+  const site: SiteConfig = { baseUrl: 'https://feeds.example.com', title: 'Test <Site>', language: 'en', idAuthority: 'feeds.example.com' };
+  const NOW = new Date('2025-06-01T00:00:00Z');
+  const KINDS = ITEM_KINDS.map(kindName).sort();
+  const text = (section: string, title: string) => new TextEncoder().encode(`${section}\n\n${title}\n\nThe body of ${title}, with <b>markup</b> & more.\n`);
+  let db: D1Database;
+  let store: FeedStore;
+  let publisher: Publisher;
+
+  beforeEach(async () => {
+    db = await emptyDatabase();
+    store = createD1Store(db, { now: () => NOW });
+    publisher = createD1Publisher(db, store, PARSE_OPTIONS, { now: () => NOW, site });
+  });
+
+  const keptKinds = async (path: string) =>
+    (await db.prepare('SELECT kind FROM renditions WHERE path = ?1 ORDER BY kind').bind(path).all<{ kind: string }>()).results.map(({ kind }) => kind);
+
+  /** The section's RSS, Atom and JSON documents from a fresh feed cache over `over`. */
+  async function documents(over: FeedStore, section = 'news'): Promise<string[]> {
+    const feeds = createFeedCache({ store: over, site });
+    return Promise.all(
+      (['rss', 'atom', 'json'] as const).map(async (format) => {
+        const feed = await feeds.get({ format, section, page: 1, limit: 50, explicitLimit: false });
+        return new TextDecoder().decode(feed!.body);
+      }),
+    );
+  }
+
+  /** The same store, without the renditions it keeps: every item rendered from the article. */
+  const rendering = (): FeedStore => ({ ...store, renditions: undefined });
+
+  it('keeps every kind of item markup of a published article, as feed-items.ts renders it', async () => {
+    expect(await publisher.put('news/launch.txt', text('News', 'Launch day'), MTIME)).toEqual({ ok: true, change: 'created' });
+    expect(await keptKinds('news/launch.txt')).toEqual(KINDS);
+    const [listed] = (await store.list({ section: 'news', limit: 1 })).items;
+    const expected = renderRenditions(site, listed!, (await store.content('news/launch.txt'))!);
+    for (const { kind, ...rendition } of expected) {
+      expect((await store.renditions!(['news/launch.txt'], kind)).get('news/launch.txt'), kind).toEqual(rendition);
+    }
+    // A new upload keeps the markup of the new version in place of the old.
+    await publisher.put('news/launch.txt', text('News', 'Launch day, corrected'), LATER);
+    const rss = (await store.renditions!(['news/launch.txt'], 'rss:full:dc')).get('news/launch.txt');
+    expect(rss?.markup).toContain('Launch day, corrected');
+    expect(await keptKinds('news/launch.txt')).toEqual(KINDS);
+    await publisher.remove('news/launch.txt');
+    expect(await keptKinds('news/launch.txt')).toEqual([]);
+  });
+
+  it('keeps nothing for an article that is not published: scheduled, or refused for its id', async () => {
+    const scheduled = new TextEncoder().encode('---\ntitle: Embargoed\ndate: 2030-01-01T00:00:00Z\n---\n\nBody.\n');
+    expect(await publisher.put('news/embargoed.md', scheduled, MTIME)).toMatchObject({ ok: true });
+    const shared = 'id: tag:feeds.example.com,2025:shared\n';
+    await publisher.put('news/a.md', markdown('First', shared), MTIME);
+    await publisher.put('news/b.md', markdown('Second', shared), MTIME);
+    expect(await keptKinds('news/embargoed.md')).toEqual([]);
+    expect(await keptKinds('news/b.md')).toEqual([]);
+    expect(await keptKinds('news/a.md')).toEqual(KINDS);
+    // Without the site, nothing is rendered at publish time.
+    const plain = createD1Publisher(db, store, PARSE_OPTIONS, { now: () => NOW });
+    await plain.put('news/plain.md', markdown('Plain'), MTIME);
+    expect(await keptKinds('news/plain.md')).toEqual([]);
+  });
+
+  it('serves feeds assembled from the kept markup, byte-identical to feeds rendered from the articles', async () => {
+    for (let i = 0; i < 5; i++) await publisher.put(`news/story-${i}.txt`, text('News', `Story ${i}`), new Date(MTIME.getTime() + i * 60_000));
+    expect(await documents(store)).toEqual(await documents(rendering()));
+    // The markup kept is what the documents are made of: changed behind the store, it shows.
+    await db.prepare(`UPDATE renditions SET markup = replace(markup, 'Story 3', 'Story 3 (as kept)')`).run();
+    for (const document of await documents(store)) expect(document).toContain('Story 3 (as kept)');
+  });
+
+  it('does not use markup kept for a section name or page slug the article no longer has', async () => {
+    const poison = () => db.prepare(`UPDATE renditions SET markup = replace(markup, 'Report', 'STALE')`).run();
+    await publisher.put('news/report.txt', text('News', 'Report'), MTIME);
+    await publisher.put('sport/2025/report.txt', text('Sport', 'Report'), MTIME);
+    await poison();
+    expect((await documents(store, 'news'))[0]).toContain('STALE');
+    expect((await documents(store, 'sport'))[0]).toContain('STALE');
+
+    // Two articles spelling the section NEWS rename it.
+    await publisher.put('news/b.txt', text('NEWS', 'Second'), LATER);
+    await publisher.put('news/c.txt', text('NEWS', 'Third'), LATER);
+    const renamed = await documents(store, 'news');
+    expect(renamed.join('')).not.toContain('STALE');
+    expect(renamed).toEqual(await documents(rendering(), 'news'));
+    expect(renamed[0]).toContain('<category domain="https://feeds.example.com/news/">NEWS</category>');
+
+    // An older article with the same slug takes the bare one: the report's page URL moves.
+    const older = new TextEncoder().encode('---\ntitle: Older report\ndate: 2024-01-01T00:00:00Z\n---\n\nBody.\n');
+    await publisher.put('sport/2024/report.md', older, MTIME);
+    const moved = await documents(store, 'sport');
+    expect(moved.join('')).not.toContain('STALE');
+    expect(moved).toEqual(await documents(rendering(), 'sport'));
+    const [report] = (await store.list({ section: 'sport', limit: 10 })).items.filter((item) => item.article.path === 'sport/2025/report.txt');
+    expect(report?.slug).toMatch(/^report-[0-9a-f]{6}$/);
   });
 });

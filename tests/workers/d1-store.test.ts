@@ -1,6 +1,6 @@
 // The D1 store inside workerd, on a real local D1 database that starts empty for every test.
 import { env, reset } from 'cloudflare:test';
-import type { D1Database } from '@cloudflare/workers-types';
+import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/article/types.ts';
 import { ConfigError, StoreError } from '../../src/errors.ts';
@@ -8,12 +8,12 @@ import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import { suffixedSlug } from '../../src/store/slugs.ts';
 import type { FeedStore } from '../../src/store/types.ts';
 import { QUERIES } from '../../src/workers/d1-queries.ts';
-import { createD1Store } from '../../src/workers/d1-store.ts';
-import { COMMIT, PUBLISH_STAGED, SETTLE_PASS } from '../../src/workers/d1-write-sql.ts';
+import { createD1Store, d1ArticleWriter } from '../../src/workers/d1-store.ts';
+import { COMMIT, KEEP_RENDITION, PUBLISH_STAGED, SETTLE_PASS } from '../../src/workers/d1-write-sql.ts';
 import { runDriverContract } from '../store/driver-contract.ts';
 import { day, makeArticle } from '../store/fixtures.ts';
 import { emptyDatabase } from './d1.ts';
-import { compareStores, randomOperations } from './differential.ts';
+import { compareStores, randomOperations, VersionLedger, withoutVersions } from './differential.ts';
 
 runDriverContract('d1', async ({ now }) => createD1Store(await emptyDatabase(), { now }));
 
@@ -66,15 +66,16 @@ describe('createD1Store', () => {
     for (const article of articles) memory.put(article);
     await putConcurrently(store, articles);
 
+    const ledger = new VersionLedger();
     const page = await store.list({ section: 'news', limit: 20, offset: 40 });
     expect(page.total).toBe(1333);
-    expect(page).toEqual(memory.list({ section: 'news', limit: 20, offset: 40 }));
-    expect(await store.list({ limit: 20, offset: 40 })).toEqual(memory.list({ limit: 20, offset: 40 }));
+    expect(ledger.stripAnswer(page)).toEqual(withoutVersions(memory.list({ section: 'news', limit: 20, offset: 40 })));
+    expect(ledger.stripAnswer(await store.list({ limit: 20, offset: 40 }))).toEqual(withoutVersions(memory.list({ limit: 20, offset: 40 })));
     expect(await store.listSections()).toEqual(memory.listSections());
     // Colliding slugs resolve the same way, so every page URL finds the same article.
     const suffixed = page.items.find((item) => item.slug !== item.article.slug);
     expect(suffixed?.slug).toBe(suffixedSlug(suffixed!.article.slug, suffixed!.article.path));
-    expect(await store.find('news', suffixed!.slug)).toEqual(memory.find('news', suffixed!.slug));
+    expect(ledger.stripAnswer(await store.find('news', suffixed!.slug))).toEqual(withoutVersions(memory.find('news', suffixed!.slug)));
   }, 60_000);
 
   it('loses nothing when two Workers put 20 articles into one section at once', async () => {
@@ -163,6 +164,7 @@ describe('createD1Store', () => {
   it('matches the memory store over a long random run of puts, removes and rejections', async () => {
     const store = createD1Store(db, { now });
     const memory = createMemoryStore({ now });
+    const ledger = new VersionLedger();
     for (const operation of randomOperations(0x5eed, 160)) {
       if (operation.kind === 'tick') clock = new Date(clock.getTime() + operation.ms);
       else if (operation.kind === 'put') expect(await store.put(operation.article)).toEqual(memory.put(operation.article));
@@ -171,7 +173,7 @@ describe('createD1Store', () => {
         await store.reject(operation.path, operation.reason);
         memory.reject(operation.path, operation.reason);
       }
-      await compareStores(store, memory, ['news', 'sport']);
+      await compareStores(store, memory, ['news', 'sport'], ledger);
     }
   }, 60_000);
 
@@ -185,23 +187,90 @@ describe('createD1Store', () => {
     }
     for (const [limit, offset] of [[Infinity, 0], [2.7, 1.9], [-1, 0], [Number.NaN, 0], [3, -2], [2, Infinity]]) {
       const options = { section: 'news', limit: limit!, offset: offset! };
-      expect(await store.list(options), `${limit} ${offset}`).toEqual(memory.list(options));
+      expect(withoutVersions(await store.list(options)), `${limit} ${offset}`).toEqual(withoutVersions(memory.list(options)));
     }
   });
 
   it('seeks through indexes for every read and write, never scanning all articles', async () => {
     const plans: string[] = [];
-    for (const sql of [...Object.values(QUERIES), ...PUBLISH_STAGED, ...SETTLE_PASS, ...COMMIT]) {
+    for (const sql of [...Object.values(QUERIES), ...PUBLISH_STAGED, ...SETTLE_PASS, ...COMMIT, KEEP_RENDITION]) {
       const values = Array<number>(Math.max(0, ...[...sql.matchAll(/\?(\d)/g)].map((match) => Number(match[1])))).fill(1);
       const { results } = await db.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...values).all<{ detail: string }>();
       plans.push(...results.map((row) => row.detail));
     }
     // Scans allowed: one-row scratch tables, the page of rowids already found, the small
-    // per-section and per-rejection tables that status() reports whole, and the newest revision.
+    // per-section and per-rejection tables that status() reports whole, the newest revision,
+    // and the list of paths a renditions() call passes in (json_each).
     const allowed =
-      /^SCAN (put_\w+|page_rows|CONSTANT ROW|spellings|rejections|s USING INDEX sqlite_autoindex_spellings_1|revisions USING INDEX revisions_latest)$/;
+      /^SCAN (put_\w+|page_rows|CONSTANT ROW|spellings|rejections|s USING INDEX sqlite_autoindex_spellings_1|revisions USING INDEX revisions_latest|j VIRTUAL TABLE INDEX \d+:)$/;
     expect(plans.filter((line) => line.startsWith('SCAN') && !allowed.test(line))).toEqual([]);
     expect(plans.filter((line) => line.startsWith('SEARCH') && !/ INDEX | PRIMARY KEY /.test(line))).toEqual([]);
+  });
+
+  it('lists, finds and gets articles without reading a body or summary from D1', async () => {
+    const answered: Record<string, unknown>[] = [];
+    const batch = (statements: D1PreparedStatement[]) =>
+      db.batch(statements).then((results) => {
+        for (const result of results) answered.push(...(result.results as Record<string, unknown>[]));
+        return results;
+      });
+    const watched = { prepare: db.prepare.bind(db), batch, exec: db.exec.bind(db) } as unknown as D1Database;
+    const store = createD1Store(watched, { now });
+    await store.put(makeArticle({ html: `<p>${'Long body. '.repeat(2000)}</p>` }));
+    await store.put(makeArticle({ path: 'news/other.md', publishedAt: day(2) }));
+    answered.length = 0;
+    await store.list({ section: 'news', limit: 10 });
+    await store.list({ limit: 10 });
+    await store.find('news', 'launch');
+    await store.get('news/launch.md');
+    expect(answered.length).toBeGreaterThan(4);
+    expect(answered.filter((row) => 'html' in row || 'summary' in row)).toEqual([]);
+    expect(answered.filter((row) => 'version' in row).map((row) => row.version)).toEqual(
+      Array(6).fill(expect.stringMatching(/^[0-9a-f]{64}$/)),
+    );
+    expect((await store.content('news/launch.md'))?.html).toContain('Long body.');
+  });
+
+  it('names a version by its content: the same in every isolate, new for any change', async () => {
+    const stores = [createD1Store(db, { now }), createD1Store(db, { now })];
+    await stores[0]!.put(makeArticle());
+    const first = (await stores[1]!.find('news', 'launch'))!.version;
+    await stores[1]!.remove('news/launch.md');
+    await stores[1]!.put(makeArticle());
+    expect((await stores[0]!.find('news', 'launch'))!.version).toBe(first);
+    // A change to anything the row stores, the summary alone included, names a new version.
+    await stores[0]!.put(makeArticle({ summary: 'Another summary.' }));
+    const second = (await stores[1]!.find('news', 'launch'))!.version;
+    expect(second).not.toBe(first);
+    await stores[0]!.put(makeArticle({ summary: 'Another summary.', authors: [{ name: 'Ada Reporter' }] }));
+    expect((await stores[1]!.find('news', 'launch'))!.version).not.toBe(second);
+  });
+
+  it('keeps renditions for the live version of a path and answers them by path and kind', async () => {
+    const store = createD1Store(db, { now });
+    const writer = d1ArticleWriter(store)!;
+    await store.put(makeArticle({ path: 'news/a.md' }));
+    await store.put(makeArticle({ path: 'news/b.md' }));
+    const a = (await writer.listed('news/a.md'))!;
+    const b = (await writer.listed('news/b.md'))!;
+    const rendition = (path: string, kind: string) => ({ kind, key: `key of ${path}`, markup: `<item>${path} ${kind}</item>`, hasBody: kind === 'rss:full:dc' });
+    await writer.keepRenditions('news/a.md', a.version, ['rss:full:dc', 'atom:full'].map((kind) => rendition('news/a.md', kind)));
+    await writer.keepRenditions('news/b.md', b.version, ['rss:full:dc'].map((kind) => rendition('news/b.md', kind)));
+    // Not the live version (another upload replaced it meanwhile): nothing is kept.
+    await writer.keepRenditions('news/b.md', 'another version', ['atom:full'].map((kind) => rendition('news/b.md', kind)));
+
+    const rss = await store.renditions!(['news/a.md', 'news/b.md', 'news/none.md'], 'rss:full:dc');
+    expect([...rss.keys()].sort()).toEqual(['news/a.md', 'news/b.md']);
+    expect(rss.get('news/a.md')).toEqual({ key: 'key of news/a.md', markup: '<item>news/a.md rss:full:dc</item>', hasBody: true });
+    expect([...(await store.renditions!(['news/a.md', 'news/b.md'], 'atom:full')).keys()]).toEqual(['news/a.md']);
+    expect(await store.renditions!([], 'atom:full')).toEqual(new Map());
+
+    // A new version, a draft or a removal of the article takes its renditions with it.
+    await store.put(makeArticle({ path: 'news/a.md', title: 'Edited' }));
+    expect((await store.renditions!(['news/a.md'], 'rss:full:dc')).size).toBe(0);
+    await store.remove('news/b.md');
+    expect((await store.renditions!(['news/b.md'], 'rss:full:dc')).size).toBe(0);
+    expect((await db.prepare('SELECT COUNT(*) AS n FROM renditions').first<{ n: number }>())?.n).toBe(0);
   });
 
   it('stores authors as canonical JSON, so key order does not make a change', async () => {
@@ -217,7 +286,8 @@ describe('createD1Store', () => {
     const binding = countingBinding(env.DB, counts);
     const stores = [createD1Store(binding, { now }), createD1Store(binding, { now })];
     await Promise.all(stores.flatMap((store) => [store.list({ limit: 5 }), store.put(makeArticle())]));
-    expect(await stores[1]!.get('news/launch.md')).toEqual(makeArticle());
+    const { html: _html, summary: _summary, ...meta } = makeArticle();
+    expect(await stores[1]!.get('news/launch.md')).toEqual(meta);
     const schemaRuns = [...counts].filter(([sql]) => sql.startsWith('CREATE TABLE IF NOT EXISTS articles'));
     expect(schemaRuns).toEqual([[expect.any(String), 1]]);
   });
