@@ -103,7 +103,7 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     // Last-Modified is when the store says the section changed, so every process serving the
     // same store agrees. HTTP dates have one-second resolution: a change within the second of
     // the previous one must still move it, or If-Modified-Since would answer 304 for new bytes.
-    const changed = (await store.changedAt(section))?.getTime() ?? now();
+    const changed = (listed.changedAt !== undefined ? listed.changedAt : await store.changedAt(section))?.getTime() ?? now();
     const second = Math.floor(changed / 1000) * 1000;
     const lastModified = new Date(Math.max(second, (previous?.lastModified.getTime() ?? -Infinity) + 1000));
     const variants = new Map<Encoding, Promise<Uint8Array<ArrayBuffer>>>();

@@ -65,6 +65,11 @@ export interface ArticlePage {
   items: ListedArticle[];
   /** Articles in the section (or overall), for paging. */
   total: number;
+  /**
+   * What `changedAt(section)` would answer, read with the page: a driver over a database sends
+   * both in one round trip (D1 does). Absent: ask `changedAt`.
+   */
+  changedAt?: Date | null;
 }
 
 /** What a put did: published/updated/removed (a draft that was published), or refused with a reason. */

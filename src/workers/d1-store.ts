@@ -173,8 +173,9 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
       run('list', async (): Promise<ArticlePage> => {
         const count = toCount(limit);
         const start = toCount(offset);
-        const [totals, items = []] = await read(() => {
-          const statements = [section === undefined ? query(QUERIES.allTotal) : query(QUERIES.sectionTotal, section)];
+        const [changes, totals, items = []] = await read(() => {
+          // The section's last change comes along, so a feed needs no second round trip for it.
+          const statements = [revisionOf(section), section === undefined ? query(QUERIES.allTotal) : query(QUERIES.sectionTotal, section)];
           if (count > 0) {
             statements.push(
               section === undefined
@@ -185,7 +186,8 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
           return statements;
         });
         const total = (totals![0] as { total: number }).total;
-        return { items: (items as ListedRow[]).map(listedFromRow), total };
+        const changed = changes![0] as RevisionRow | undefined;
+        return { items: (items as ListedRow[]).map(listedFromRow), total, changedAt: changed ? new Date(changed.changed_at) : null };
       }),
 
     find: (section, slug) =>

@@ -75,7 +75,7 @@ export function runDriverContract(
 
     describe('an empty store', () => {
       it('lists nothing and reports no change yet', async () => {
-        expect(await store.list({ limit: 10 })).toEqual({ items: [], total: 0 });
+        expect(await store.list({ limit: 10 })).toMatchObject({ items: [], total: 0 });
         expect(await store.listSections()).toEqual([]);
         expect(await store.get('news/launch.md')).toBeUndefined();
         expect(await store.find('news', 'launch')).toBeUndefined();
@@ -99,6 +99,7 @@ export function runDriverContract(
         expect(await store.list({ section: 'news', limit: 10 })).toEqual({
           items: [listed],
           total: 1,
+          changedAt: await store.changedAt('news'),
         });
         expect(await store.find('news', 'launch')).toEqual(listed);
       });
@@ -249,7 +250,7 @@ export function runDriverContract(
         await putAll(makeArticle({ path: 'drafts/a.md' }), makeArticle({ path: 'news/b.md' }));
         await putAll(makeArticle({ path: 'drafts/a.md', section: 'News', sectionSlug: 'news' }));
         expect(await paths({ section: 'news' })).toEqual(['drafts/a.md', 'news/b.md']);
-        expect(await store.list({ section: 'drafts', limit: 10 })).toEqual({ items: [], total: 0 });
+        expect(await store.list({ section: 'drafts', limit: 10 })).toMatchObject({ items: [], total: 0 });
         expect((await store.listSections()).map((section) => section.slug)).toEqual(['news']);
         expect(await store.find('drafts', 'a')).toBeUndefined();
         expect((await store.find('news', 'a'))?.article.path).toBe('drafts/a.md');
@@ -284,7 +285,7 @@ export function runDriverContract(
       it('does not publish a draft', async () => {
         expect(await store.put(makeArticle({ draft: true }))).toEqual(UNCHANGED);
         expect(await store.get('news/launch.md')).toBeUndefined();
-        expect(await store.list({ limit: 10 })).toEqual({ items: [], total: 0 });
+        expect(await store.list({ limit: 10 })).toMatchObject({ items: [], total: 0 });
         expect(await store.listSections()).toEqual([]);
       });
 
@@ -536,13 +537,13 @@ export function runDriverContract(
 
       it('returns no items for limit 0 or an offset past the end', async () => {
         const none = { items: [], total: 5 };
-        expect(await store.list({ section: 'news', limit: 0 })).toEqual(none);
-        expect(await store.list({ section: 'news', limit: 3, offset: 5 })).toEqual(none);
+        expect(await store.list({ section: 'news', limit: 0 })).toMatchObject(none);
+        expect(await store.list({ section: 'news', limit: 3, offset: 5 })).toMatchObject(none);
       });
 
       it('returns nothing for an unknown section', async () => {
         const none = { items: [], total: 0 };
-        expect(await store.list({ section: 'weather', limit: 10 })).toEqual(none);
+        expect(await store.list({ section: 'weather', limit: 10 })).toMatchObject({ ...none, changedAt: null });
         expect(await store.find('weather', '1')).toBeUndefined();
         expect(await store.find('news', 'weather')).toBeUndefined();
       });
@@ -646,6 +647,17 @@ export function runDriverContract(
         expect(await store.changedAt()).toEqual(later);
         await store.reject('sport/b.md', 'broken');
         expect(await store.changedAt('sport')).toEqual(new Date(first.getTime() + 5000));
+      });
+
+      it('comes with each listing too, as changedAt would answer it', async () => {
+        expect((await store.list({ limit: 1 })).changedAt).toBeNull();
+        const first = clock;
+        await putAll(makeArticle({ path: 'news/a.md' }));
+        clock = new Date(first.getTime() + 7000);
+        await putAll(makeArticle({ path: 'sport/b.md' }));
+        expect((await store.list({ section: 'news', limit: 1 })).changedAt).toEqual(first);
+        expect((await store.list({ section: 'sport', limit: 0 })).changedAt).toEqual(clock);
+        expect((await store.list({ limit: 5 })).changedAt).toEqual(clock);
       });
     });
 

@@ -272,11 +272,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     list({ section, limit, offset = 0 }: ListOptions): ArticlePage {
       promoteDue();
       const entries = section === undefined ? all : sections.get(section)?.entries;
-      if (entries === undefined) return { items: [], total: 0 };
+      const time = section === undefined ? updatedAt : sectionChangedAt.get(section);
+      const changedAt = time ? new Date(time.getTime()) : null;
+      if (entries === undefined) return { items: [], total: 0, changedAt };
       const start = toCount(offset);
       return {
         items: entries.slice(start, start + toCount(limit)).map(listed),
         total: entries.size,
+        changedAt,
       };
     },
 
