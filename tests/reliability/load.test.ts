@@ -10,12 +10,13 @@ import { runReaders, type ReadTarget, type ReaderStats } from './load-readers.ts
 import { startServerProcess, type ServerProcess } from './load-server.ts';
 import { LOAD_SECTIONS, runWriter, writeBaseArticles, type WriterCounts } from './load-writer.ts';
 
-const DURATION_S = size(10, 180);
+// Issue 10 asks for RSS after 10 minutes of this test within 1.2x of its value after warm-up.
+const DURATION_S = size(10, 600);
 const WARM_UP_S = size(3, 30);
 const PER_SECTION = 60;
 const CONNECTIONS = 20;
-/** End RSS may be at most this many times the RSS after warm-up. */
-const MAX_GROWTH = 1.5;
+/** End RSS may be at most this many times the RSS after warm-up (issue 10: 1.2 over the long run). */
+const MAX_GROWTH = SOAK ? 1.2 : 1.5;
 
 /** Every feed in every format, combined and per section, first and later pages; a few pages and /status. */
 function readTargets(): ReadTarget[] {
