@@ -60,6 +60,12 @@ export interface FeedCacheOptions {
 export interface FeedCache {
   /** The document for `query`; undefined for an unknown section; NotFoundError past the last page. */
   get(query: FeedQuery): Promise<RenderedFeed | undefined>;
+  /**
+   * The document `get(query)` would answer with now, when that needs no work: it is cached and
+   * current by a `revision()` the store answers synchronously (it promotes due articles, as a
+   * read does). Undefined otherwise (not cached, stale, or a store answering with promises).
+   */
+  peek(query: FeedQuery): RenderedFeed | undefined;
 }
 
 export const DEFAULT_MAX_FEED_BYTES = 1024 * 1024;
@@ -124,9 +130,12 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     };
   }
 
+  /** False once the store has answered `revision()` with a promise: `peek` stops asking. */
+  let syncRevisions = true;
+
   return {
     async get(query) {
-      const key = `${query.format}|${query.section ?? ''}|${query.page}|${query.limit}|${query.explicitLimit}`;
+      const key = cacheKey(query);
       // Read the revision before the items: a change landing in between only costs a re-render later.
       const revision = await store.revision(query.section);
       const cached = cache.get(key);
@@ -142,6 +151,22 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
       touch(key, { revision, feed });
       return feed;
     },
+
+    peek(query) {
+      if (!syncRevisions) return undefined;
+      const key = cacheKey(query);
+      const cached = cache.get(key);
+      if (cached === undefined) return undefined;
+      const revision = store.revision(query.section);
+      if (typeof revision !== 'number') {
+        syncRevisions = false;
+        Promise.resolve(revision).catch(() => undefined);
+        return undefined;
+      }
+      if (revision !== cached.revision) return undefined;
+      touch(key, cached);
+      return cached.feed;
+    },
   };
 
   function touch(key: string, entry: { revision: number; feed: RenderedFeed }): void {
@@ -150,6 +175,10 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     // Map order is insertion order: the first key is the least recently used.
     while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
   }
+}
+
+function cacheKey(query: FeedQuery): string {
+  return `${query.format}|${query.section ?? ''}|${query.page}|${query.limit}|${query.explicitLimit}`;
 }
 
 /** Maps a stored article to the renderers' model with absolute URLs. */
