@@ -61,13 +61,12 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
 
   async function serveFeed(c: Context, format: FeedFormat, section?: string) {
-    const url = c.req.url;
-    // A URL without a query (the usual one) is canonical as it is: no query to parse.
-    const plain = !url.includes('?') && !url.includes('#');
-    const query = plain ? { format, section, page: 1, limit: feedLimit, explicitLimit: false } : feedQuery(c, format, feedLimit, section);
-    if (!plain) {
+    const search = searchOf(c.req.url);
+    // No query (the usual case) is canonical as it is: nothing to parse.
+    const query = search === '' ? { format, section, page: 1, limit: feedLimit, explicitLimit: false } : feedQuery(c, format, feedLimit, section);
+    if (search !== '') {
       const canonical = feedQueryString(query.page, query.limit, query.explicitLimit);
-      if (new URL(url).search !== canonical) return c.redirect(`${c.req.path}${canonical}`, 301);
+      if (search !== canonical) return c.redirect(`${c.req.path}${canonical}`, 301);
     }
     const feed = await feeds.get(query);
     if (!feed) throw new NotFoundError(`No section "${section}"`);
@@ -250,6 +249,19 @@ function feedQueryOf(target: string, feedLimit: number): FeedQuery | undefined {
 
 function wholeNumber(text: string, max: number): number | undefined {
   return /^[1-9]\d{0,6}$/.test(text) && Number(text) <= max ? Number(text) : undefined;
+}
+
+/**
+ * `new URL(url).search` for the URLs a request can carry (serialised: every character the
+ * parser would escape already escaped), without parsing the rest of it.
+ */
+function searchOf(url: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return '';
+  const hash = url.indexOf('#');
+  if (hash !== -1 && hash < query) return '';
+  const search = hash === -1 ? url.slice(query) : url.slice(query, hash);
+  return search === '?' ? '' : search;
 }
 
 function feedQuery(c: Context, format: FeedFormat, feedLimit: number, section?: string): FeedQuery {
