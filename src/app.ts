@@ -158,10 +158,18 @@ export function createApp(options: AppOptions): Hono {
     return c.text('Internal Server Error', 500);
   });
 
+  /** Feed request targets read before (bounded: emptied when full). */
+  const targets = new Map<string, FeedQuery>();
   fastPaths.set(app, {
     answer(target, head, header) {
-      const query = feedQueryOf(target, feedLimit);
-      const feed = query && feeds.peek(query);
+      let query = targets.get(target);
+      if (query === undefined) {
+        query = feedQueryOf(target, feedLimit);
+        if (query === undefined) return undefined;
+        if (targets.size >= 1000) targets.clear();
+        targets.set(target, query);
+      }
+      const feed = feeds.peek(query);
       if (!feed) return undefined;
       const encoding = negotiated.known(header('accept-encoding'));
       const variant = encoding && responder.prepared(feed, encoding);
