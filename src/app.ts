@@ -6,8 +6,8 @@ import { MAX_FEED_LIMIT, type SiteConfig } from './config.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
 import { FEED_STYLESHEET } from './feed/feed-style.ts';
 import { createContentCache } from './content-cache.ts';
-import { createFeedCache, feedQueryString, type Encoder, type Encoding, type FeedQuery, type RenderedFeed } from './feeds.ts';
-import { isNotModified } from './http/conditional.ts';
+import { createFeedCache, feedQueryString, type Encoder, type Encoding, type FeedQuery } from './feeds.ts';
+import { createFeedResponder, type FeedAnswer, type FeedEncoding } from './http/feed-response.ts';
 import { renderOpml } from './opml.ts';
 import { articlePage, homePage, sectionPage } from './pages/pages.ts';
 import { statusPage, type DayCount } from './pages/status.ts';
@@ -54,24 +54,35 @@ export function createApp(options: AppOptions): Hono {
   const { store, site, feedLimit, hubs = [], isReady = () => true, logError = console.error, now = Date.now } = options;
   const content = createContentCache(store, options.cacheMaxBytes);
   const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError, content });
-  const encodings: Encoding[] = ['br', 'gzip'];
   const feedHeaders = {
     'Cache-Control': `public, max-age=${options.maxAge ?? 300}`,
-    // Sec-Fetch-Dest picks the Content-Type browsers get (see isBrowserNavigation).
+    // Sec-Fetch-Dest picks the Content-Type browsers get (see http/feed-response.ts).
     Vary: 'Accept-Encoding, Sec-Fetch-Dest',
     'Access-Control-Allow-Origin': '*',
   };
+  const responder = createFeedResponder({ headers: feedHeaders, hubs });
+  const negotiated = new EncodingChoices();
   const app = new Hono();
 
   async function serveFeed(c: Context, format: FeedFormat, section?: string) {
-    const query = feedQuery(c, format, feedLimit, section);
-    const canonical = feedQueryString(query.page, query.limit, query.explicitLimit);
-    const search = new URL(c.req.url).search;
-    if (search !== canonical) return c.redirect(`${c.req.path}${canonical}`, 301);
+    const search = searchOf(c.req.url);
+    // No query (the usual case) is canonical as it is: nothing to parse.
+    const query = search === '' ? { format, section, page: 1, limit: feedLimit, explicitLimit: false } : feedQuery(c, format, feedLimit, section);
+    if (search !== '') {
+      const canonical = feedQueryString(query.page, query.limit, query.explicitLimit);
+      if (search !== canonical) return c.redirect(`${c.req.path}${canonical}`, 301);
+    }
     const feed = await feeds.get(query);
     if (!feed) throw new NotFoundError(`No section "${section}"`);
-    const encoding = accepts(c, { header: 'Accept-Encoding', supports: encodings, default: 'identity' });
-    return respondWithFeed(c, feed, encoding as Encoding | 'identity', { ...feedHeaders, ...hubLinks(hubs, feed) });
+    const encoding = negotiated.choose(c);
+    const variant = responder.prepared(feed, encoding) ?? (await responder.prepare(feed, encoding));
+    const { status, headers, body } = responder.answer(variant, {
+      head: c.req.method === 'HEAD',
+      ifNoneMatch: c.req.header('if-none-match'),
+      ifModifiedSince: c.req.header('if-modified-since'),
+      secFetchDest: c.req.header('sec-fetch-dest'),
+    });
+    return new Response(body, { status, headers });
   }
 
   app.get('/', async function home(c) {
@@ -151,7 +162,118 @@ export function createApp(options: AppOptions): Hono {
     return c.text('Internal Server Error', 500);
   });
 
+  /** Feed request targets read before (bounded: emptied when full). */
+  const targets = new Map<string, FeedQuery>();
+  fastPaths.set(app, {
+    answer(target, head, header) {
+      let query = targets.get(target);
+      if (query === undefined) {
+        query = feedQueryOf(target, feedLimit);
+        if (query === undefined) return undefined;
+        if (targets.size >= 1000) targets.clear();
+        targets.set(target, query);
+      }
+      const feed = feeds.peek(query);
+      if (!feed) return undefined;
+      const encoding = negotiated.known(header('accept-encoding'));
+      const variant = encoding && responder.prepared(feed, encoding);
+      if (!variant) return undefined;
+      return responder.answer(variant, {
+        head,
+        ifNoneMatch: header('if-none-match'),
+        ifModifiedSince: header('if-modified-since'),
+        secFetchDest: header('sec-fetch-dest'),
+      });
+    },
+  });
   return app;
+}
+
+/** What a server in front of the app may answer by itself (src/node/fast-path.ts). */
+export interface FeedFastPath {
+  /**
+   * The app's answer to a GET (`head` false) or HEAD of `target`, the request target as sent (path
+   * and query), when that is a feed's canonical URL and everything the answer needs is at hand:
+   * the document cached and current, the Accept-Encoding value seen before, its variant made.
+   * Undefined otherwise: then the app answers. `header` reads a request header as Headers.get
+   * would (lower-case name; null when absent; repeated fields joined with ", ").
+   */
+  answer(target: string, head: boolean, header: (name: string) => string | null | undefined): FeedAnswer | undefined;
+}
+
+const fastPaths = new WeakMap<Hono, FeedFastPath>();
+
+/** The fast path of an app made by createApp. */
+export function feedFastPath(app: Hono): FeedFastPath | undefined {
+  return fastPaths.get(app);
+}
+
+const FEED_ENCODINGS: Encoding[] = ['br', 'gzip'];
+
+/**
+ * Accept-Encoding values and what hono/accepts chose for each, so the choice is made once per
+ * distinct value; the fast path uses only values the app has seen. Bounded: emptied when full.
+ */
+class EncodingChoices {
+  readonly #chosen = new Map<string, FeedEncoding>();
+
+  choose(c: Context): FeedEncoding {
+    const header = c.req.header('accept-encoding');
+    // As accepts() does: no value (or an empty one) is the default.
+    if (!header) return 'identity';
+    let chosen = this.#chosen.get(header);
+    if (chosen === undefined) {
+      chosen = accepts(c, { header: 'Accept-Encoding', supports: FEED_ENCODINGS, default: 'identity' }) as FeedEncoding;
+      if (this.#chosen.size >= 256) this.#chosen.clear();
+      this.#chosen.set(header, chosen);
+    }
+    return chosen;
+  }
+
+  known(header: string | null | undefined): FeedEncoding | undefined {
+    return header ? this.#chosen.get(header) : 'identity';
+  }
+}
+
+const FEED_TARGET = new RegExp(`^/(?:([a-z0-9][a-z0-9-]*)/)?(${FEED_FORMATS.map((format) => FEED_FILES[format].file.replaceAll('.', '\\.')).join('|')})(\\?.*)?$`);
+const FORMAT_OF_FILE = new Map(FEED_FORMATS.map((format) => [FEED_FILES[format].file, format]));
+const CANONICAL_SEARCH = /^(?:\?(?:page=(\d+)(?:&limit=(\d+))?|limit=(\d+)))?$/;
+
+/**
+ * The document a request target names, when it is a feed URL the app would serve as it is
+ * (no redirect, no 400); undefined for anything else, which the app then answers.
+ */
+function feedQueryOf(target: string, feedLimit: number): FeedQuery | undefined {
+  const route = FEED_TARGET.exec(target);
+  if (!route) return undefined;
+  const [, section, file, search = ''] = route;
+  if (section !== undefined && section.length > 200) return undefined;
+  const params = CANONICAL_SEARCH.exec(search);
+  if (!params) return undefined;
+  const [, pageText, pagedLimit, onlyLimit] = params;
+  const limitText = pagedLimit ?? onlyLimit;
+  const page = pageText === undefined ? 1 : wholeNumber(pageText, 1_000_000);
+  const limit = limitText === undefined ? feedLimit : wholeNumber(limitText, MAX_FEED_LIMIT);
+  if (page === undefined || limit === undefined) return undefined;
+  const query = { format: FORMAT_OF_FILE.get(file!)!, section, page, limit, explicitLimit: limitText !== undefined };
+  return feedQueryString(page, limit, query.explicitLimit) === search ? query : undefined;
+}
+
+function wholeNumber(text: string, max: number): number | undefined {
+  return /^[1-9]\d{0,6}$/.test(text) && Number(text) <= max ? Number(text) : undefined;
+}
+
+/**
+ * `new URL(url).search` for the URLs a request can carry (serialised: every character the
+ * parser would escape already escaped), without parsing the rest of it.
+ */
+function searchOf(url: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return '';
+  const hash = url.indexOf('#');
+  if (hash !== -1 && hash < query) return '';
+  const search = hash === -1 ? url.slice(query) : url.slice(query, hash);
+  return search === '?' ? '' : search;
 }
 
 function feedQuery(c: Context, format: FeedFormat, feedLimit: number, section?: string): FeedQuery {
@@ -183,42 +305,6 @@ function parseWholeNumber(raw: string | undefined, name: string, fallback: numbe
     throw new BadRequestError(`"${name}" must be a whole number from 1 to ${max}`);
   }
   return Number(raw);
-}
-
-/** WebSub §4: the hub and self links, also as HTTP `Link` headers. */
-function hubLinks(hubs: string[], feed: RenderedFeed): Record<string, string> {
-  if (hubs.length === 0) return {};
-  return { Link: [...hubs.map((hub) => `<${hub}>; rel="hub"`), `<${feed.selfUrl}>; rel="self"`].join(', ') };
-}
-
-async function respondWithFeed(
-  c: Context,
-  feed: RenderedFeed,
-  encoding: Encoding | 'identity',
-  extraHeaders: Record<string, string>,
-): Promise<Response> {
-  const variant = encoding === 'identity' ? undefined : await feed.encoded(encoding);
-  const body = variant?.body ?? feed.body;
-  const etag = variant?.etag ?? feed.etag;
-  const headers = new Headers({ ETag: etag, 'Last-Modified': feed.lastModified.toUTCString(), ...extraHeaders });
-  // Every variant holds the same document, so a tag of any of them means the client is current.
-  const validators = { etag: feed.etags, lastModified: feed.lastModified };
-  // RFC 9110 §15.4.5: a 304 carries the validators and caching headers a 200 would, and no body.
-  if (isNotModified(c.req.raw.headers, validators)) return new Response(null, { status: 304, headers });
-  headers.set('Content-Type', isBrowserNavigation(c) && feed.contentType.includes('+xml') ? BROWSER_XML_TYPE : feed.contentType);
-  headers.set('Content-Length', String(body.byteLength));
-  if (variant) headers.set('Content-Encoding', encoding);
-  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers });
-}
-
-// Chromium shows application/rss+xml and application/atom+xml as plain source text, so a person
-// opening a feed would never see its xml-stylesheet. A top-level navigation (Sec-Fetch-Dest:
-// document, which only browsers send) gets the same bytes as application/xml, which browsers
-// render with the stylesheet; feed readers keep the registered types.
-const BROWSER_XML_TYPE = 'application/xml; charset=utf-8';
-
-function isBrowserNavigation(c: Context): boolean {
-  return c.req.header('sec-fetch-dest') === 'document';
 }
 
 /** Articles published per UTC day over the last 30 days, oldest first. */

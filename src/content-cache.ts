@@ -32,6 +32,11 @@ export class ByteLru<V> {
     return entry.value;
   }
 
+  /** The value of `key` without marking it used. */
+  peek(key: string): V | undefined {
+    return this.#entries.get(key)?.value;
+  }
+
   /** Adds or replaces `key`. An entry larger than the whole budget is not kept. */
   set(key: string, value: V, bytes: number): void {
     this.delete(key);

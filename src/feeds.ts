@@ -61,6 +61,12 @@ export interface FeedCacheOptions {
 export interface FeedCache {
   /** The document for `query`; undefined for an unknown section; NotFoundError past the last page. */
   get(query: FeedQuery): Promise<RenderedFeed | undefined>;
+  /**
+   * The document `get(query)` would answer with now, when that needs no work: it is cached and
+   * current by a `revision()` the store answers synchronously (it promotes due articles, as a
+   * read does). Undefined otherwise (not cached, stale, or a store answering with promises).
+   */
+  peek(query: FeedQuery): RenderedFeed | undefined;
 }
 
 export const DEFAULT_MAX_FEED_BYTES = 1024 * 1024;
@@ -152,12 +158,18 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     };
   }
 
+  /** False once the store has answered `revision()` with a promise: `peek` stops asking. */
+  let syncRevisions = true;
+  /** The most recently used key: touching it again would change nothing. */
+  let newest: string | undefined;
+
   return {
     async get(query) {
-      const key = `doc\u0000${query.format}|${query.section ?? ''}|${query.page}|${query.limit}|${query.explicitLimit}`;
+      const key = cacheKey(query);
       // Read the revision before the items: a change landing in between only costs a re-render later.
       const revision = await store.revision(query.section);
       const cached = lru.get(key) as CachedDocument | undefined;
+      newest = key;
       if (cached && cached.revision === revision) return cached.feed;
       const feed = await render(query, key, cached?.feed);
       if (!feed) {
@@ -166,6 +178,28 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
       }
       lru.set(key, { revision, feed }, documentBytes(feed.body));
       return feed;
+    },
+
+    peek(query) {
+      if (!syncRevisions) return undefined;
+      const key = cacheKey(query);
+      // Looked at without being moved: a Map delete and set per request cost more than the rest.
+      const cached = lru.peek(key) as CachedDocument | undefined;
+      if (cached === undefined) return undefined;
+      const revision = store.revision(query.section);
+      if (typeof revision !== 'number') {
+        syncRevisions = false;
+        Promise.resolve(revision).catch(() => undefined);
+        return undefined;
+      }
+      if (revision !== cached.revision) return undefined;
+      // A Map delete and set per request costs more than the rest of a look-up (the table shrinks
+      // and grows again when it holds few entries); the order is the same without them.
+      if (key !== newest) {
+        lru.get(key);
+        newest = key;
+      }
+      return cached.feed;
     },
   };
 }
@@ -178,6 +212,10 @@ interface CachedDocument {
 /** What a kept document costs: its bytes, and a little for the object around them. */
 function documentBytes(body: Uint8Array): number {
   return body.byteLength + 512;
+}
+
+function cacheKey(query: FeedQuery): string {
+  return `doc\u0000${query.format}|${query.section ?? ''}|${query.page}|${query.limit}|${query.explicitLimit}`;
 }
 
 /** The canonical query string of a feed document: `?page=N` past page 1, `limit=L` when asked for. */

@@ -9,10 +9,21 @@ export interface Validators {
 
 /** True when the request's preconditions say the client's copy is current (answer 304). */
 export function isNotModified(headers: Headers, validators: Validators, now = Date.now()): boolean {
-  const ifNoneMatch = headers.get('if-none-match');
-  if (ifNoneMatch !== null) return matchesAnyEtag(ifNoneMatch, validators.etag);
-  const ifModifiedSince = headers.get('if-modified-since');
-  if (ifModifiedSince === null) return false;
+  return isNotModifiedBy(headers.get('if-none-match'), headers.get('if-modified-since'), validators, now);
+}
+
+/**
+ * `isNotModified` on the two header values as a Headers object would give them (null when
+ * absent, repeated fields joined with ", "), for callers that hold no Headers object.
+ */
+export function isNotModifiedBy(
+  ifNoneMatch: string | null | undefined,
+  ifModifiedSince: string | null | undefined,
+  validators: Validators,
+  now = Date.now(),
+): boolean {
+  if (ifNoneMatch != null) return matchesAnyEtag(ifNoneMatch, validators.etag);
+  if (ifModifiedSince == null) return false;
   const since = parseHttpDate(ifModifiedSince);
   // §13.1.3: ignore a value that is not a valid HTTP-date; a date later than our clock is not valid either.
   if (since === undefined || since > now) return false;
@@ -25,6 +36,9 @@ const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"$/;
 function matchesAnyEtag(field: string, etags: string | string[]): boolean {
   const trimmed = field.trim();
   if (trimmed === '*') return true;
+  // The common case, a client sending back one of our tags as it got it: the same answer as
+  // the parse below gives, without it.
+  if ((Array.isArray(etags) ? etags.includes(trimmed) : etags === trimmed) && ENTITY_TAG.test(trimmed)) return true;
   const ours = new Set((Array.isArray(etags) ? etags : [etags]).map((etag) => ENTITY_TAG.exec(etag)?.[2]));
   for (const candidate of splitList(trimmed)) {
     const match = ENTITY_TAG.exec(candidate);

@@ -2,7 +2,7 @@
 import type { Context, Hono } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { realpath, stat } from 'node:fs/promises';
-import { createApp } from '../app.ts';
+import { createApp, feedFastPath, type FeedFastPath } from '../app.ts';
 import { appSettingsOf, parseOptionsOf, resolveConfig, type Config, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { FeedStore } from '../store/types.ts';
@@ -10,6 +10,7 @@ import { createHubNotifier } from '../websub.ts';
 import { NODE_ENCODERS } from './encoders.ts';
 import { createFolderPublisher } from './publisher.ts';
 import { startScheduler } from './scheduler.ts';
+import { answerFromCache } from './fast-path.ts';
 import { startServer } from './server.ts';
 import { chooseEngine } from './intake/engine.ts';
 import { startIntake, type Intake } from './intake/intake.ts';
@@ -27,13 +28,15 @@ export interface Wirefeed {
 export interface StartOptions {
   log?: (line: string) => void;
   onProgress?: (done: number, total: number) => void;
+  /** Answer cached feeds before the app (src/node/fast-path.ts); default true. Off for comparisons. */
+  fastPath?: boolean;
 }
 
 /**
  * Starts serving and watching; resolves once the initial scan is in (the server answers,
  * with `/healthz` at 503, while it runs). Throws ConfigError on bad configuration.
  */
-export async function startWirefeed(env: Env, { log = console.log, onProgress }: StartOptions = {}): Promise<Wirefeed> {
+export async function startWirefeed(env: Env, { log = console.log, onProgress, fastPath: useFastPath = true }: StartOptions = {}): Promise<Wirefeed> {
   let config = resolveConfig(env);
   const folder = await stat(config.articlesDir).catch(() => undefined);
   if (!folder?.isDirectory()) {
@@ -42,8 +45,14 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
   // Before listening: WATCHER=native without the native module is a configuration error.
   const { engine, reason } = chooseEngine(config.watcher);
   let app: Hono | undefined;
+  let fastPath: FeedFastPath | undefined;
   // The second argument carries node:http's request (the publish API reads the client's address).
-  const server = await startServer((request, env?: unknown) => (app ? app.fetch(request, env) : new Response('starting', { status: 503 })), config);
+  const server = await startServer((request, env?: unknown) => (app ? app.fetch(request, env) : new Response('starting', { status: 503 })), {
+    port: config.port,
+    host: config.host,
+    // Cached feeds are answered before a Web Request is built.
+    before: (req, res) => fastPath !== undefined && answerFromCache(fastPath, req, res),
+  });
   // PORT=0 asks for any free port: the links in feeds must name the one we got.
   if (config.port === 0) config = resolveConfig({ ...env, PORT: String(server.port) });
 
@@ -69,6 +78,7 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress }:
         }
       : undefined,
   });
+  if (useFastPath) fastPath = feedFastPath(app);
   const notifier = createHubNotifier({ hubs: config.hubs, site: config.site, log });
   const scheduler = startScheduler({ store, onDue: (sections) => notifier.changed(sections), log: (line) => log(`[scheduler] ${line}`) });
   log(`[intake] watch engine: ${engine.name} (${reason}); state: ${config.stateDir ?? 'off (STATE_DIR=off)'}`);
