@@ -11,6 +11,8 @@ export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 export class ByteLru<V> {
   readonly #entries = new Map<string, { value: V; bytes: number }>();
   #bytes = 0;
+  /** The key last moved to the end (most recently used), while it is still there. */
+  #newest: string | undefined;
 
   constructor(readonly maxBytes: number) {}
 
@@ -27,8 +29,12 @@ export class ByteLru<V> {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     // Map order is insertion order: moving the entry to the end marks it most recently used.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    // Already there, it stays (a delete and set per hit cost more than the rest of a look-up).
+    if (key !== this.#newest) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newest = key;
+    }
     return entry.value;
   }
 
@@ -42,6 +48,7 @@ export class ByteLru<V> {
     this.delete(key);
     if (bytes > this.maxBytes) return;
     this.#entries.set(key, { value, bytes });
+    this.#newest = key;
     this.#bytes += bytes;
     for (const [oldest, entry] of this.#entries) {
       if (this.#bytes <= this.maxBytes) break;
@@ -55,6 +62,7 @@ export class ByteLru<V> {
     if (entry === undefined) return;
     this.#entries.delete(key);
     this.#bytes -= entry.bytes;
+    if (this.#newest === key) this.#newest = undefined;
   }
 }
 
