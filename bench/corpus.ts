@@ -12,7 +12,7 @@ export type Layout = (typeof LAYOUTS)[number];
 
 /** Bytes a generated article takes on tmpfs, and the server's resident memory per article today. */
 export const CORPUS_BYTES_PER_ARTICLE = 6 * 1024;
-export const RSS_BYTES_PER_ARTICLE = 21 * 1024;
+export const RSS_BYTES_PER_ARTICLE = 6 * 1024;
 
 export function corpusDir(count: number, layout: Layout = 'flat'): string {
   return `/dev/shm/wirefeed-bench-${count}${layout === 'flat' ? '' : `-${layout}`}`;
