@@ -7,9 +7,23 @@ import type { FeedStore, ListedArticle } from './store/types.ts';
 
 export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
-/** A least-recently-used map bounded by the bytes its entries say they hold. */
+/** What a cached entry was made from: one version of one article. */
+export interface Owner {
+  /** The article's path. */
+  path: string;
+  /** Its version, as the store names it (with whatever else the entry depends on). */
+  version: string;
+}
+
+/**
+ * A least-recently-used map bounded by the bytes its entries say they hold. Entries may name the
+ * article version they were made from: the first entry of a newer version of a path drops those
+ * of the older one, which nothing will ask for again, so edits do not fill the cache with them.
+ */
 export class ByteLru<V> {
-  readonly #entries = new Map<string, { value: V; bytes: number }>();
+  readonly #entries = new Map<string, { value: V; bytes: number; path?: string }>();
+  /** Path -> the version its entries belong to, and their keys. */
+  readonly #owners = new Map<string, { version: string; keys: Set<string> }>();
   #bytes = 0;
   /** The key last moved to the end (most recently used), while it is still there. */
   #newest: string | undefined;
@@ -44,16 +58,24 @@ export class ByteLru<V> {
   }
 
   /** Adds or replaces `key`. An entry larger than the whole budget is not kept. */
-  set(key: string, value: V, bytes: number): void {
+  set(key: string, value: V, bytes: number, owner?: Owner): void {
     this.delete(key);
     if (bytes > this.maxBytes) return;
-    this.#entries.set(key, { value, bytes });
+    if (owner !== undefined) {
+      let owned = this.#owners.get(owner.path);
+      if (owned !== undefined && owned.version !== owner.version) {
+        for (const stale of [...owned.keys]) this.delete(stale);
+        owned = undefined;
+      }
+      if (owned === undefined) this.#owners.set(owner.path, (owned = { version: owner.version, keys: new Set() }));
+      owned.keys.add(key);
+    }
+    this.#entries.set(key, { value, bytes, ...(owner === undefined ? {} : { path: owner.path }) });
     this.#newest = key;
     this.#bytes += bytes;
-    for (const [oldest, entry] of this.#entries) {
+    for (const [oldest] of this.#entries) {
       if (this.#bytes <= this.maxBytes) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= entry.bytes;
+      this.delete(oldest);
     }
   }
 
@@ -63,6 +85,10 @@ export class ByteLru<V> {
     this.#entries.delete(key);
     this.#bytes -= entry.bytes;
     if (this.#newest === key) this.#newest = undefined;
+    if (entry.path === undefined) return;
+    const owned = this.#owners.get(entry.path);
+    owned?.keys.delete(key);
+    if (owned?.keys.size === 0) this.#owners.delete(entry.path);
   }
 }
 
@@ -96,7 +122,7 @@ export function createContentCache(store: FeedStore, maxBytes = DEFAULT_CACHE_MA
     if (load === undefined) {
       load = Promise.resolve(store.content(listed.article.path))
         .then((loaded) => {
-          if (loaded !== undefined) lru.set(key, loaded, contentBytes(loaded));
+          if (loaded !== undefined) lru.set(key, loaded, contentBytes(loaded), { path: listed.article.path, version: listed.version });
           return loaded;
         })
         .finally(() => loading.delete(key));

@@ -124,7 +124,7 @@ export function createItemCache(site: SiteConfig, store: FeedStore, content: Con
           if (rendition === undefined || rendition.key !== renditionKey(site, listed)) continue;
           const part = await toPart(rendition.markup, kind.mode === 'full' && rendition.hasBody);
           parts[index] = part;
-          lru.set(keys[index]!, part, partBytes(part));
+          lru.set(keys[index]!, part, partBytes(part), ownerOf(site, listed));
         }
         wanted = missing();
       }
@@ -135,12 +135,21 @@ export function createItemCache(site: SiteConfig, store: FeedStore, content: Con
           const part = await toPart(renderItem(kind, item), kind.mode === 'full' && declaresDc([item]));
           parts[index] = part;
           // Rendered without its content (unreadable just now): not kept, the next document tries again.
-          if (contents[position] !== undefined) lru.set(keys[index]!, part, partBytes(part));
+          if (contents[position] !== undefined) lru.set(keys[index]!, part, partBytes(part), ownerOf(site, items[index]!));
         }
       }
       return parts as ItemPart[];
     },
   };
+}
+
+/**
+ * The version an item part belongs to, for the cache to drop it when a newer version of the
+ * article arrives: the article version, which its content shares. (Parts of an older slug or
+ * section name of the same version age out as any entry does.)
+ */
+function ownerOf(_site: SiteConfig, listed: ListedArticle) {
+  return { path: listed.article.path, version: listed.version };
 }
 
 /** What a kept part costs: its bytes, its digest and the object around them. */

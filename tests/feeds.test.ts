@@ -140,3 +140,33 @@ describe('createContentCache', () => {
     expect(lru.bytes).toBe(80);
   });
 });
+
+describe('ByteLru owners', () => {
+  it('drops the entries of an older version of a path when one of a newer version arrives', () => {
+    const lru = new ByteLru<string>(10_000);
+    lru.set('content-a1', 'x', 10, { path: 'a', version: '1' });
+    lru.set('item-a1-rss', 'x', 10, { path: 'a', version: '1' });
+    lru.set('content-b1', 'x', 10, { path: 'b', version: '1' });
+    lru.set('doc', 'x', 10);
+    expect(lru.bytes).toBe(40);
+    lru.set('content-a2', 'x', 10, { path: 'a', version: '2' });
+    expect([lru.get('content-a1'), lru.get('item-a1-rss')]).toEqual([undefined, undefined]);
+    expect([lru.get('content-a2'), lru.get('content-b1'), lru.get('doc')]).toEqual(['x', 'x', 'x']);
+    expect(lru.bytes).toBe(30);
+  });
+
+  it('keeps a feed cache from filling with dead versions while one article is edited again and again', async () => {
+    const { store } = countingStore();
+    fill(store, 5);
+    const content = createContentCache(store, 64 * 1024 * 1024);
+    const feeds = createFeedCache({ store, site, content });
+    await feeds.get(query('rss', 'news'));
+    const settled = content.lru.bytes;
+    for (let i = 0; i < 50; i++) {
+      store.put(makeArticle({ path: 'news/a1.md', id: 'tag:x,2024:a1', title: `Edit ${i}`, html: `<p>${'y'.repeat(2000)} ${i}</p>`, publishedAt: day(2) }));
+      await feeds.get(query('rss', 'news'));
+    }
+    // One live version of the edited article (its content and its part) in place of the first.
+    expect(content.lru.bytes).toBeLessThan(settled + 3 * 2 * 2100);
+  });
+});
