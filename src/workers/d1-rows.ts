@@ -110,20 +110,3 @@ export function canonicalJson(value: unknown): string {
     return sorted;
   });
 }
-
-/** Why the article's dates cannot be stored, or undefined when both are real instants. */
-export function invalidDates(article: Article): string | undefined {
-  for (const field of ['publishedAt', 'updatedAt'] as const) {
-    const value: unknown = article[field];
-    if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-      return `${field} is not a valid date`;
-    }
-  }
-  return undefined;
-}
-
-/** A count from a caller: negative or NaN means 0, fractions round down, huge means "all". */
-export function toCount(value: number): number {
-  if (Number.isNaN(value)) return 0;
-  return Math.min(Math.max(0, Math.floor(value)), Number.MAX_SAFE_INTEGER);
-}

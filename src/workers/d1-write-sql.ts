@@ -1,14 +1,15 @@
 // The SQL of the D1 store's writes. Every statement reads the staged article from
 // `put_incoming` (zero or one row) or works on whole sets, so one fixed list of statements
 // makes all of a write's decisions inside its transaction, from the state at that moment.
+import { ID_TAKEN_TEXT } from '../store/rules.ts';
 import { ARTICLE_COLUMNS, CONTENT_COLUMNS } from './schema.ts';
 
 export const COLUMNS = ARTICLE_COLUMNS.join(', ');
 export const ALL_STATES = `state IN ('live', 'waiting', 'scheduled')`;
 const INCOMING_PATH = `path IN (SELECT path FROM put_incoming)`;
 export const placeholders = (from: number): string => ARTICLE_COLUMNS.map((_, i) => `?${from + i}`).join(', ');
-/** The reason recorded for a path refused because `owner` publishes its id (memory.ts words). */
-const idTakenSql = (id: string, owner: string): string => `'id "' || ${id} || '" is already used by ' || ${owner}`;
+/** The reason recorded for a path refused because `owner` publishes its id: rules.ts `idTaken`, in SQL. */
+const idTakenSql = (id: string, owner: string): string => `'${ID_TAKEN_TEXT.before}' || ${id} || '${ID_TAKEN_TEXT.between}' || ${owner}`;
 const IS_LIVE_AT_PATH = `a.state = 'live' AND a.path = put_incoming.path`;
 const ID_OWNED_ELSEWHERE = `a.state = 'live' AND a.id = put_incoming.id AND a.path <> put_incoming.path`;
 // The version name follows from the rest (a row from before versions has a legacy one: still the same content).

@@ -6,7 +6,8 @@
 import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
 import type { StoredFile } from '../publish.ts';
 import type { PutResult, Rendition } from '../store/types.ts';
-import { articleValues, invalidDates, type VersionedArticle } from './d1-rows.ts';
+import { planPut } from '../store/rules.ts';
+import { articleValues, type VersionedArticle } from './d1-rows.ts';
 import { ALL_STATES, COLUMNS, COMMIT, KEEP_RENDITION, placeholders, PUBLISH_STAGED, SETTLE_PASS } from './d1-write-sql.ts';
 
 /** A `files` row as D1 keeps it: the listed fields plus the times that date its article (epoch ms). */
@@ -90,19 +91,19 @@ export class WriteBatch {
   /** memory.ts `put`: draft, invalid dates, scheduled, or published now (maybe refused). */
   put(versioned: VersionedArticle): Answer<PutResult> {
     const input = versioned.article;
-    if (input.draft) {
+    const plan = planPut(input, this.#time);
+    if (plan.kind === 'draft') {
       const live = this.#add(`SELECT 1 FROM articles WHERE state = 'live' AND path = ?1`, input.path);
       this.#removePath(input.path);
       return (rows) => ({ ok: true, change: rows[live]!.length > 0 ? 'removed' : 'unchanged' });
     }
-    const invalid = invalidDates(input);
-    if (invalid !== undefined) {
+    if (plan.kind === 'invalid') {
       // Like a file that fails to parse: the last good version stays published.
       this.#add(`DELETE FROM articles WHERE state = 'scheduled' AND path = ?1`, input.path);
-      this.reject(input.path, invalid);
-      return () => ({ ok: false, reason: invalid });
+      this.reject(input.path, plan.reason);
+      return () => ({ ok: false, reason: plan.reason });
     }
-    if (input.publishedAt.getTime() > this.#time) {
+    if (plan.kind === 'scheduled') {
       this.#schedule(versioned);
       return () => ({ ok: true, change: 'scheduled' });
     }

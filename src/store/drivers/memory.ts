@@ -20,6 +20,7 @@ import { compareStrings, insertSorted, removeSorted, SortedList } from '../sorte
 import { deepEqual, frozenCopy } from '../values.ts';
 import { Schedule } from '../schedule.ts';
 import { WaitingRoom } from '../waiting-room.ts';
+import { idTaken, planPut, toCount, type PutPlan } from '../rules.ts';
 
 export interface MemoryStoreOptions {
   /** Clock for `status().updatedAt`; defaults to the system clock. */
@@ -186,20 +187,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return content?.html === html && content.summary === summary;
   }
 
-  function putNow(input: ArticleInput): PutResult {
+  /** A put of an article due now (or a draft, or one refused for its dates). */
+  function putNow(input: ArticleInput, plan: PutPlan): PutResult {
     const { path } = input;
-    if (input.draft) {
+    if (plan.kind === 'draft') {
       rejections.delete(path);
       waiting.delete(path);
       const removed = unpublish(path);
       commit();
       return { ok: true, change: removed ? 'removed' : 'unchanged' };
     }
-    const invalid = invalidDates(input);
-    if (invalid !== undefined) {
+    if (plan.kind === 'invalid') {
       // Like a file that fails to parse: the last good version stays published.
       waiting.delete(path);
-      return refuse(path, invalid);
+      return refuse(path, plan.reason);
     }
     const owner = idOwners.get(input.id);
     if (owner !== undefined && owner !== path) {
@@ -219,7 +220,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   /** Publishes every scheduled article whose time has come; called at the start of each read. */
   function promoteDue(): void {
-    for (const article of schedule.takeDue(now().getTime())) putNow(article);
+    for (const article of schedule.takeDue(now().getTime())) putNow(article, { kind: 'publish' });
   }
 
   function listed(entry: IndexEntry): ListedArticle {
@@ -234,7 +235,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     put(input: ArticleInput): PutResult {
       promoteDue();
       schedule.delete(input.path);
-      if (!input.draft && invalidDates(input) === undefined && input.publishedAt.getTime() > now().getTime()) {
+      const plan = planPut(input, now().getTime());
+      if (plan.kind === 'scheduled') {
         // Scheduled: out of every answer until its time. A published version goes now, as an
         // edit that moves an article into the future takes it off the site until then.
         rejections.delete(input.path);
@@ -244,7 +246,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         commit();
         return { ok: true, change: 'scheduled' };
       }
-      return putNow(input);
+      return putNow(input, plan);
     },
 
     remove(path: string): boolean {
@@ -331,24 +333,4 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return schedule.next();
     },
   };
-}
-
-function idTaken(id: string, owner: string): string {
-  return `id "${id}" is already used by ${owner}`;
-}
-
-/** Sort keys must be real instants, or the binary searches lose their way. */
-function invalidDates(article: ArticleInput): string | undefined {
-  for (const field of ['publishedAt', 'updatedAt'] as const) {
-    const value: unknown = article[field];
-    if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-      return `${field} is not a valid date`;
-    }
-  }
-  return undefined;
-}
-
-/** A count from a caller: negative or NaN means 0, fractions round down. */
-function toCount(value: number): number {
-  return Number.isNaN(value) ? 0 : Math.max(0, Math.floor(value));
 }
