@@ -5,7 +5,7 @@ import { createPublishApi, type PublishApiOptions } from './api.ts';
 import { MAX_FEED_LIMIT, type SiteConfig } from './config.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
 import { FEED_STYLESHEET } from './feed/feed-style.ts';
-import { createContentCache } from './content-cache.ts';
+import { createContentCache, type ContentCache } from './content-cache.ts';
 import { createFeedCache, feedQueryString, type Encoder, type Encoding, type FeedQuery } from './feeds.ts';
 import { createFeedResponder, type FeedAnswer, type FeedEncoding } from './http/feed-response.ts';
 import { renderOpml } from './opml.ts';
@@ -27,6 +27,8 @@ export interface AppOptions {
   hubs?: string[];
   /** Bytes of bodies, rendered items and feed documents kept in memory (CACHE_MAX_BYTES; default 64 MiB). */
   cacheMaxBytes?: number;
+  /** The cache itself, when the entry point made it (to tell it which articles are gone); else one of `cacheMaxBytes`. */
+  content?: ContentCache;
   /** Content encoders by name; gzip works everywhere without one, br needs one (Node: zlib). */
   encoders?: Partial<Record<Encoding, Encoder>>;
   /** Whether the first scan is done (`/healthz`); default: always ready. */
@@ -52,7 +54,7 @@ const DAY_MS = 86_400_000;
  */
 export function createApp(options: AppOptions): Hono {
   const { store, site, feedLimit, hubs = [], isReady = () => true, logError = console.error, now = Date.now } = options;
-  const content = createContentCache(store, options.cacheMaxBytes);
+  const content = options.content ?? createContentCache(store, options.cacheMaxBytes);
   const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError, content });
   const feedHeaders = {
     'Cache-Control': `public, max-age=${options.maxAge ?? 300}`,

@@ -79,6 +79,12 @@ export class ByteLru<V> {
     }
   }
 
+  /** Drops every entry made from a version of `path` (the article is gone). */
+  forget(path: string): void {
+    const owned = this.#owners.get(path);
+    if (owned !== undefined) for (const key of [...owned.keys]) this.delete(key);
+  }
+
   delete(key: string): void {
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
@@ -104,6 +110,8 @@ export interface ContentCache {
   content(listed: ListedArticle): Promise<ArticleContent | undefined>;
   /** The same for several articles, in order, asked of the store together. */
   contents(listed: ListedArticle[]): Promise<(ArticleContent | undefined)[]>;
+  /** Drops what was kept for `path`: its article is gone (stores that can tell call it). */
+  forget(path: string): void;
 }
 
 /** Creates the cache over `store`, holding at most `maxBytes` (default 64 MiB). */
@@ -135,5 +143,6 @@ export function createContentCache(store: FeedStore, maxBytes = DEFAULT_CACHE_MA
     lru,
     content,
     contents: (listed) => Promise.all(listed.map(content)),
+    forget: (path) => lru.forget(path),
   };
 }

@@ -170,3 +170,19 @@ describe('ByteLru owners', () => {
     expect(content.lru.bytes).toBeLessThan(settled + 3 * 2 * 2100);
   });
 });
+
+describe('the cache and removed articles', () => {
+  it('forgets what it kept for an article the store unpublishes', async () => {
+    let content: ReturnType<typeof createContentCache> | undefined;
+    const store = createMemoryStore({ now: () => day(60), onUnpublished: (path) => content?.forget(path) });
+    content = createContentCache(store);
+    fill(store, 3);
+    const feeds = createFeedCache({ store, site, content });
+    await feeds.get(query('rss', 'news'));
+    const [first] = store.list({ section: 'news', limit: 1 }).items;
+    const before = content.lru.bytes;
+    store.remove(first!.article.path);
+    expect(content.lru.bytes).toBeLessThan(before);
+    expect(content.lru.peek(`content\u0000${first!.article.path}\u0000${first!.version}`)).toBeUndefined();
+  });
+});

@@ -12,6 +12,8 @@ export interface FileStoreOptions {
   now?: () => Date;
   /** Told when a file no longer matches the version the store holds (the intake reads it again). */
   onStale?: (path: string) => void;
+  /** Told when the article of a path is no longer published (the app's cache forgets it). */
+  onUnpublished?: (path: string) => void;
 }
 
 /**
@@ -21,9 +23,10 @@ export interface FileStoreOptions {
  * intake catches up (or, for a file that turned bad, until it is fixed), unless the cache still
  * holds it.
  */
-export function createFileStore({ dir, parseOptions, now, onStale }: FileStoreOptions): MemoryStore {
+export function createFileStore({ dir, parseOptions, now, onStale, onUnpublished }: FileStoreOptions): MemoryStore {
   return createMemoryStore({
     ...(now ? { now } : {}),
+    ...(onUnpublished ? { onUnpublished } : {}),
     loadContent(article) {
       const read = readArticleContent(dir, article.path, parseOptions);
       if (read?.hash !== article.contentHash) onStale?.(article.path);

@@ -14,6 +14,7 @@ import { answerFromCache } from './fast-path.ts';
 import { startServer } from './server.ts';
 import { chooseEngine } from './intake/engine.ts';
 import { startIntake, type Intake } from './intake/intake.ts';
+import { createContentCache, type ContentCache } from '../content-cache.ts';
 import { createFileStore } from './file-store.ts';
 
 export interface Wirefeed {
@@ -61,10 +62,14 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
   let intake: Intake | undefined;
   // The lean store: bodies stay in the files and are read again (through the app's bounded
   // cache) when served. A file that no longer matches its record is read by the intake soon.
-  const store = createFileStore({ dir: articlesDir, parseOptions, onStale: (path) => intake?.recheck(path) });
+  let content: ContentCache | undefined;
+  const store = createFileStore({ dir: articlesDir, parseOptions, onStale: (path) => intake?.recheck(path), onUnpublished: (path) => content?.forget(path) });
+  // Made here, not by the app, so that the store can tell it which articles went away.
+  content = createContentCache(store, config.cacheMaxBytes);
   let ready = false;
   app = createApp({
     store,
+    content,
     ...appSettingsOf(config),
     encoders: NODE_ENCODERS,
     isReady: () => ready,

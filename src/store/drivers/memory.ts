@@ -31,6 +31,8 @@ export interface MemoryStoreOptions {
    * is the same.
    */
   loadContent?: (article: ArticleMeta) => Promisable<ArticleContent | undefined>;
+  /** Told when the article published at a path goes away (removed, a draft now, or scheduled again). */
+  onUnpublished?: (path: string) => void;
 }
 
 /** A FeedStore whose answers are plain values, never promises. */
@@ -138,6 +140,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     if (entry === undefined) return false;
     unindex(entry);
     release(entry.article.id);
+    options.onUnpublished?.(path);
     return true;
   }
 
