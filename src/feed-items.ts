@@ -124,7 +124,7 @@ export function createItemCache(site: SiteConfig, store: FeedStore, content: Con
           if (rendition === undefined || rendition.key !== renditionKey(site, listed)) continue;
           const part = await toPart(rendition.markup, kind.mode === 'full' && rendition.hasBody);
           parts[index] = part;
-          lru.set(keys[index]!, part, partBytes(part), ownerOf(site, listed));
+          lru.set(keys[index]!, part, partBytes(part), ownerOf(listed));
         }
         wanted = missing();
       }
@@ -135,7 +135,7 @@ export function createItemCache(site: SiteConfig, store: FeedStore, content: Con
           const part = await toPart(renderItem(kind, item), kind.mode === 'full' && declaresDc([item]));
           parts[index] = part;
           // Rendered without its content (unreadable just now): not kept, the next document tries again.
-          if (contents[position] !== undefined) lru.set(keys[index]!, part, partBytes(part), ownerOf(site, items[index]!));
+          if (contents[position] !== undefined) lru.set(keys[index]!, part, partBytes(part), ownerOf(items[index]!));
         }
       }
       return parts as ItemPart[];
@@ -148,7 +148,7 @@ export function createItemCache(site: SiteConfig, store: FeedStore, content: Con
  * article arrives: the article version, which its content shares. (Parts of an older slug or
  * section name of the same version age out as any entry does.)
  */
-function ownerOf(_site: SiteConfig, listed: ListedArticle) {
+function ownerOf(listed: ListedArticle) {
   return { path: listed.article.path, version: listed.version };
 }
 
