@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const KEEP_LINES = 200;
+const KEEP_LINES = 100_000;
 
 export interface ServerProcess {
   pid: number;

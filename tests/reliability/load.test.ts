@@ -102,7 +102,8 @@ describe('wirefeed under load while articles change', () => {
       const onDisk = new Set((await readdir(temp!.dir, { recursive: true })).filter((name) => /\.(txt|md)$/.test(name)).map((name) => name.split('/').pop()!.replace(/\.(txt|md)$/, '')));
       const extra = [...served].filter((slug) => !onDisk.has(slug));
       const missing = [...onDisk].filter((slug) => !served.has(slug));
-      return new Error(`${error.message}; served but not on disk: ${extra.join(', ')}; on disk, not served: ${missing.join(', ')}; last /status: ${JSON.stringify(lastStatus).slice(0, 300)}`);
+      const told = running.stdout.filter((line) => extra.some((slug) => line.includes(`/${slug}.`)));
+      return new Error(`${error.message}; served but not on disk: ${extra.join(', ')}; on disk, not served: ${missing.join(', ')}; the server's lines about them: ${told.join(' | ')}; last /status: ${JSON.stringify(lastStatus).slice(0, 300)}`);
     });
 
     const statuses = [...load.byStatus].sort().map(([status, n]) => `${status}: ${n}`).join(', ');
