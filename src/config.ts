@@ -106,6 +106,26 @@ export function resolveConfig(env: Env): Config {
   };
 }
 
+/**
+ * Refuses to serve beyond this machine (HOST not loopback) with a guessed BASE_URL: every feed
+ * link and article id would carry the guess (`localhost` for 0.0.0.0 and ::), and ids readers
+ * have stored cannot be changed later without every item showing up again as new.
+ */
+export function checkPublicBaseUrl(env: Env): void {
+  const host = nonEmpty(env.HOST) ?? 'localhost';
+  if (nonEmpty(env.BASE_URL) !== undefined || isLoopback(host)) return;
+  const guess = `http://${urlHost(host)}:${nonEmpty(env.PORT) ?? DEFAULT_PORT}`;
+  throw new ConfigError(
+    `HOST="${host}" lets other machines connect, but BASE_URL is not set, so every feed link and article id would say ${guess}: ` +
+      'set BASE_URL (--base-url) to the address readers use, e.g. https://feeds.example.com',
+  );
+}
+
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare.endsWith('.localhost') || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
 /** RFC 6750 b64token characters. The message never repeats the value: it is a secret. */
 function parseToken(raw: string | undefined): string | undefined {
   const token = nonEmpty(raw);

@@ -12,8 +12,9 @@ const SETTING_LINES = SETTINGS.map(([name, flag, help, fallback]) => `  --${flag
 export const USAGE = `Usage: wirefeed [command] [options]
 
 Commands:
-  serve [options]        serve per-section RSS, Atom and JSON feeds of a folder of articles and
-                         republish on every change (the default command; also \`npm start\`)
+  serve [DIR] [options]  serve per-section RSS, Atom and JSON feeds of the article folder DIR
+                         (default ARTICLES_DIR, else ./articles) and republish on every change
+                         (the default command; also \`npm start\`)
   publish [DIR] --to URL upload the article folder DIR (default ./articles) to a wirefeed server's
                          publish API and delete what is gone; --watch keeps it in step
   build [DIR] [--out D]  render the site as static files into D (default ./dist)
@@ -71,10 +72,18 @@ async function printVersion(): Promise<number> {
   return 0;
 }
 
-/** Starts the server; resolves once it is listening (SIGINT/SIGTERM close it). */
+/** `serve [DIR]`: starts the server; resolves once it is listening (SIGINT/SIGTERM close it). */
 async function serve(args: string[]): Promise<number> {
-  const env = envFromArgs(args, process.env);
-  if (env === 'help') return printHelp();
+  const { values, positionals } = parseCommand(args, {}, 1);
+  if (values.help) return printHelp();
+  const settings = envFromArgs(settingFlags(values), process.env);
+  if (settings === 'help') return printHelp();
+  const [dir] = positionals;
+  // Two folders named on one command line: neither may win silently.
+  if (dir !== undefined && typeof values['articles-dir'] === 'string') {
+    throw new ConfigError(`serve was given two article folders, "${dir}" and --articles-dir "${values['articles-dir']}": name one`);
+  }
+  const env: Env = dir === undefined ? settings : { ...settings, ARTICLES_DIR: dir };
   const progress = process.stderr.isTTY ? showProgress : undefined;
   let wirefeed;
   try {

@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { realpath, stat } from 'node:fs/promises';
 import { createApp, feedFastPath, type FeedFastPath } from '../app.ts';
-import { appSettingsOf, parseOptionsOf, resolveConfig, type Config, type Env } from '../config.ts';
+import { appSettingsOf, checkPublicBaseUrl, parseOptionsOf, resolveConfig, type Config, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { FeedStore } from '../store/types.ts';
 import { createHubNotifier } from '../websub.ts';
@@ -39,6 +39,7 @@ export interface StartOptions {
  */
 export async function startWirefeed(env: Env, { log = console.log, onProgress, fastPath: useFastPath = true }: StartOptions = {}): Promise<Wirefeed> {
   let config = resolveConfig(env);
+  checkPublicBaseUrl(env);
   const folder = await stat(config.articlesDir).catch(() => undefined);
   if (!folder?.isDirectory()) {
     throw new ConfigError(`ARTICLES_DIR="${config.articlesDir}" is not a folder: create it, or point ARTICLES_DIR (--articles-dir) at your articles`);

@@ -1,14 +1,17 @@
 // The `npm start` entry as a real process: flags, help, and start-up errors.
 import { execFile, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startWirefeed } from '../../src/node/serve.ts';
 import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const MAIN = join(ROOT, 'src', 'node', 'main.ts');
+const BIN = join(ROOT, 'bin', 'wirefeed.js');
 const run = promisify(execFile);
 // vitest (through Vite) sets BASE_URL=/ in its own environment: keep it from the child.
 const { BASE_URL: _vite, ...ENV } = process.env;
@@ -73,6 +76,104 @@ describe('wirefeed serve (npm start)', () => {
       await waitFor(() => output.includes('published two.txt (World)'), { timeoutMs: 5000, what: 'the publish line' });
     } finally {
       child.kill('SIGTERM');
+    }
+  });
+});
+
+/** Runs the installed command, bin/wirefeed.js, with plain node; resolves once it ends (a server that starts is killed). */
+function wirefeed(args: string[], env: Record<string, string> = {}) {
+  return run(process.execPath, [BIN, ...args], { env: { ...ENV, ...env }, timeout: 20_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+}
+
+/** Starts `wirefeed ...args` and resolves with its base URL once it logs the start-up line. */
+async function startServing(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...ENV, FORCE_COLOR: '0', ...env } });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    return closed;
+  };
+  try {
+    const { value } = await waitFor(() => /serving (\S+)/.exec(output)?.[1], { timeoutMs: 15_000, what: `the start-up line in ${JSON.stringify(output)}` });
+    return { baseUrl: value, output: () => output, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+describe('wirefeed serve [DIR]', () => {
+  it('serves the folder named after serve', async () => {
+    temp = await makeTempDir();
+    await temp.write('one.txt', txtArticle('World', 'Named on the command line'));
+    const server = await startServing(['serve', temp.dir, '--port', '0', '--host', '127.0.0.1'], { ARTICLES_DIR: '/nonexistent/ignored' });
+    try {
+      const feed = await fetch(`${server.baseUrl}/world/rss.xml`);
+      expect(feed.status).toBe(200);
+      expect(await feed.text()).toContain('<title>Named on the command line</title>');
+      expect(server.output()).toContain(`state: ${temp.dir}/.wirefeed`);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('refuses a folder named twice, and a second folder', async () => {
+    temp = await makeTempDir();
+    const twice = await wirefeed(['serve', temp.dir, '--articles-dir', '/elsewhere']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe(`wirefeed: serve was given two article folders, "${temp.dir}" and --articles-dir "/elsewhere": name one\n`);
+    const two = await wirefeed(['serve', temp.dir, '/elsewhere']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/unexpected argument "\/elsewhere"/);
+  });
+});
+
+describe('HOST beyond loopback', () => {
+  it('refuses to start without BASE_URL rather than publish localhost links', async () => {
+    temp = await makeTempDir();
+    const refused = await wirefeed(['serve', temp.dir, '--port', '8787'], { HOST: '0.0.0.0' });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      'wirefeed: HOST="0.0.0.0" lets other machines connect, but BASE_URL is not set, so every feed link and article id would say http://localhost:8787: ' +
+        'set BASE_URL (--base-url) to the address readers use, e.g. https://feeds.example.com\n',
+    );
+    const ipv6 = await wirefeed(['serve', temp.dir, '--host', '::'], {});
+    expect(ipv6.code).toBe(2);
+    expect(ipv6.stderr).toMatch(/HOST="::" .* would say http:\/\/localhost:8787:/);
+  });
+
+  it('starts with BASE_URL set, and its links name BASE_URL', async () => {
+    temp = await makeTempDir();
+    await temp.write('one.txt', txtArticle('World', 'One'));
+    const lines: string[] = [];
+    const server = await startWirefeed(
+      { ARTICLES_DIR: temp.dir, HOST: '0.0.0.0', PORT: '0', BASE_URL: 'https://feeds.example.com', STATE_DIR: 'off' },
+      { log: (line) => lines.push(line) },
+    );
+    try {
+      const feed = await (await fetch(`http://127.0.0.1:${server.port}/world/rss.xml`)).text();
+      expect(feed).toContain('<link>https://feeds.example.com/world/one</link>');
+      expect(feed).not.toContain('localhost');
+      expect(lines.at(-1)).toMatch(/serving https:\/\/feeds\.example\.com$/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('wirefeed --version', () => {
+  it('prints the version in package.json', async () => {
+    const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const flag of ['--version', '-v', 'version']) {
+      const printed = await wirefeed([flag]);
+      expect({ flag, ...printed }).toEqual({ flag, code: 0, stdout: `wirefeed ${version}\n`, stderr: '' });
     }
   });
 });
