@@ -8,7 +8,7 @@ import { isArticlePath } from '../article/parse.ts';
 import { DEFAULT_SETTLE_MS, resolveConfig } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { sha256Hex, type StoredFile } from '../publish.ts';
-import { createClient, messageOf, reasonOf, TokenRefusedError } from './publish-client.ts';
+import { createClient, isFatal, messageOf, reasonOf } from './publish-client.ts';
 import { startChangeFeed } from './intake/change-feed.ts';
 import { chooseEngine, type WatcherChoice } from './intake/engine.ts';
 import { whenSettled } from './intake/settle.ts';
@@ -116,7 +116,7 @@ function createPusher(dir: string, options: SyncOptions) {
         const result = await outcome();
         if (result) count(result);
       } catch (error) {
-        if (error instanceof TokenRefusedError || options.signal?.aborted) throw error;
+        if (isFatal(error) || options.signal?.aborted) throw error;
         count({ kind: 'failed', line: `failed ${path}: ${messageOf(error)}` });
       }
     };
@@ -159,7 +159,7 @@ export async function watchFolder(options: SyncOptions & { settleMs?: number; wa
     log(outcome.line);
   };
   const fail = (path: string) => (error: unknown) => {
-    if (error instanceof TokenRefusedError) fatal ??= error;
+    if (isFatal(error)) fatal ??= error;
     if (fatal) stop.abort();
     else if (!options.signal.aborted) log(`failed ${path}: ${messageOf(error)}`);
   };
@@ -233,7 +233,7 @@ export async function runPublish(args: string[], env: Record<string, string | un
   } catch (error) {
     clear();
     if (error instanceof ConfigError) throw error;
-    if (error instanceof TokenRefusedError || controller.signal.aborted) {
+    if (isFatal(error) || controller.signal.aborted) {
       process.stderr.write(`wirefeed publish: ${controller.signal.aborted ? 'interrupted; run it again to finish' : error instanceof Error ? error.message : ''}\n`);
       return 1;
     }

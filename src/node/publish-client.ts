@@ -19,6 +19,19 @@ export class TokenRefusedError extends Error {
   override readonly name = 'TokenRefusedError';
 }
 
+/**
+ * The server has no publish API at `--to` (404 where a running API never answers one): it was
+ * started without PUBLISH_TOKEN, or `--to` is not a wirefeed server. Nothing else will succeed either.
+ */
+export class PublishApiOffError extends Error {
+  override readonly name = 'PublishApiOffError';
+}
+
+/** An answer after which no other request can succeed, so a run stops at once. */
+export function isFatal(error: unknown): error is TokenRefusedError | PublishApiOffError {
+  return error instanceof TokenRefusedError || error instanceof PublishApiOffError;
+}
+
 const REQUEST_TIMEOUT_MS = 60_000;
 const MAX_BACKOFF_MS = 30_000;
 
@@ -52,6 +65,14 @@ export function createClient({ to, token, retries = 5, retryBaseMs = 500, signal
       if (response?.status === 401) {
         await response.body?.cancel();
         throw new TokenRefusedError(`${base.origin} refused the token (401): check that PUBLISH_TOKEN (or --token) is the server's PUBLISH_TOKEN`);
+      }
+      // The API answers 404 only to a DELETE of a file it does not have; a listing or an
+      // upload gets one from the feeds' routes, which take /api/articles for an article page.
+      if (response?.status === 404 && method !== 'DELETE') {
+        await response.body?.cancel();
+        throw new PublishApiOffError(
+          `the server's publish API is off (start it with PUBLISH_TOKEN): ${method} ${urlOf(path).pathname} on ${base.origin} answered 404; if it does have PUBLISH_TOKEN, check that --to is its URL`,
+        );
       }
       const retryable = !response || response.status >= 500 || response.status === 429;
       if (!retryable || attempt >= retries) {

@@ -162,6 +162,48 @@ describe('wirefeed publish', () => {
     expect(none.stderr).toMatch(/no token: set PUBLISH_TOKEN/);
   });
 
+  it('says the publish API is off when the server has no PUBLISH_TOKEN, and exits non-zero', async () => {
+    await b.write('one.txt', txtArticle('World', 'One'));
+    const off = await makeTempDir('wirefeed-off-');
+    const plain = await startWirefeed({ ARTICLES_DIR: off.dir, PORT: '0', HOST: '127.0.0.1', STATE_DIR: 'off' }, { log: () => {} });
+    try {
+      const to = `http://127.0.0.1:${plain.port}`;
+      for (const args of [[b.dir, '--to', to], [b.dir, '--to', to, '--watch']]) {
+        const run = await publish(args);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain(
+          `wirefeed publish: the server's publish API is off (start it with PUBLISH_TOKEN): GET /api/articles on ${to} answered 404`,
+        );
+        expect(run.stderr).not.toContain('No article');
+      }
+      expect(await readdir(off.dir)).toEqual([]);
+    } finally {
+      await plain.close();
+      await off.remove();
+    }
+  });
+
+  it('--watch stops with the same message when the server comes back without PUBLISH_TOKEN', async () => {
+    const child = spawn(process.execPath, [BIN, 'publish', b.dir, '--to', url(), '--watch'], { env: { ...ENV, PUBLISH_TOKEN: TOKEN } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    try {
+      await waitFor(() => stdout.includes('watching'), { timeoutMs: 10_000, what: 'the initial sync' });
+      const port = String(server.port);
+      await server.close();
+      server = await startWirefeed({ ARTICLES_DIR: a.dir, PORT: port, HOST: '127.0.0.1', STATE_DIR: 'off' }, { log: (line) => lines.push(line) });
+      await b.write('late.txt', txtArticle('World', 'Late'));
+      expect(await exited).toBe(1);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(stderr).toContain(`wirefeed publish: the server's publish API is off (start it with PUBLISH_TOKEN): PUT /api/articles/late.txt on ${url()} answered 404`);
+    expect(await readdir(a.dir)).not.toContain('late.txt');
+  });
+
   it('--watch pushes adds, changes and deletes as they happen, and exits cleanly on SIGTERM', async () => {
     await b.write('first.txt', txtArticle('World', 'First'));
     await b.write('sub/inner.txt', txtArticle('Sub', 'Inner'));
