@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config.ts';
+import { checkPublicBaseUrl, resolveConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 
 describe('resolveConfig', () => {
@@ -49,5 +49,31 @@ describe('resolveConfig', () => {
   ])('refuses %j with a message that says how to fix it', (env, message) => {
     expect(() => resolveConfig(env)).toThrow(ConfigError);
     expect(() => resolveConfig(env)).toThrow(message);
+  });
+});
+
+describe('checkPublicBaseUrl', () => {
+  it.each(['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]', 'app.localhost', 'LOCALHOST'])('lets loopback HOST=%s go without BASE_URL', (host) => {
+    expect(() => checkPublicBaseUrl({ HOST: host })).not.toThrow();
+  });
+
+  it('lets the default HOST go without BASE_URL', () => {
+    expect(() => checkPublicBaseUrl({})).not.toThrow();
+  });
+
+  it.each([
+    ['0.0.0.0', 'http://localhost:8787'],
+    ['::', 'http://localhost:8787'],
+    ['192.168.1.20', 'http://192.168.1.20:8787'],
+    ['feeds.example.com', 'http://feeds.example.com:8787'],
+    ['128.0.0.1', 'http://128.0.0.1:8787'],
+  ])('refuses HOST=%s without BASE_URL, naming the address links would carry', (host, guess) => {
+    expect(() => checkPublicBaseUrl({ HOST: host })).toThrow(ConfigError);
+    expect(() => checkPublicBaseUrl({ HOST: host })).toThrow(`would say ${guess}: set BASE_URL`);
+    expect(() => checkPublicBaseUrl({ HOST: host, BASE_URL: 'https://feeds.example.com' })).not.toThrow();
+  });
+
+  it('names the port readers would be sent to', () => {
+    expect(() => checkPublicBaseUrl({ HOST: '0.0.0.0', PORT: '8080' })).toThrow('would say http://localhost:8080:');
   });
 });
