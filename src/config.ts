@@ -54,7 +54,7 @@ export interface Config {
 export const SETTINGS = [
   ['ARTICLES_DIR', 'articles-dir', 'folder of articles to watch', './articles'],
   ['PORT', 'port', 'TCP port to listen on', String(DEFAULT_PORT)],
-  ['HOST', 'host', 'interface to listen on', 'localhost'],
+  ['HOST', 'host', 'interface to listen on; other than loopback (e.g. 0.0.0.0) it needs BASE_URL', 'localhost'],
   ['BASE_URL', 'base-url', 'public URL of the site, used in every feed link', 'http://localhost:PORT'],
   ['SITE_TITLE', 'site-title', 'site name shown in feeds and pages', 'wirefeed'],
   ['SITE_LANGUAGE', 'site-language', 'language of the feeds (BCP 47)', 'en'],

@@ -108,6 +108,8 @@ describe('deploy/systemd/wirefeed.service', () => {
     expect(all(unit, 'Service', 'ReadWritePaths')).toEqual([`-${env.ARTICLES_DIR}`]);
     expect(one(unit, 'Service', 'EnvironmentFile')).toBe('/etc/wirefeed/wirefeed.env');
     expect(one(unit, 'Service', 'Restart')).toBe('on-failure');
+    // wirefeed's exit code for a configuration mistake (src/node/cli.ts): no restart loop.
+    expect(one(unit, 'Service', 'RestartPreventExitStatus')).toBe('2');
     expect(one(unit, 'Service', 'KillSignal')).toBe('SIGTERM');
     // Longer than the graceful stop's own limit (10 s by default) before systemd's SIGKILL.
     expect(seconds(one(unit, 'Service', 'TimeoutStopSec'))).toBeGreaterThanOrEqual(15);
