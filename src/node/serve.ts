@@ -16,6 +16,7 @@ import { chooseEngine } from './intake/engine.ts';
 import { startIntake, type Intake } from './intake/intake.ts';
 import { createContentCache, type ContentCache } from '../content-cache.ts';
 import { createFileStore } from './file-store.ts';
+import { createClientAddress, type ClientAddress } from './client-address.ts';
 
 export interface Wirefeed {
   config: Config;
@@ -45,6 +46,8 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
   }
   // Before listening: WATCHER=native without the native module is a configuration error.
   const { engine, reason } = chooseEngine(config.watcher);
+  // So is a TRUST_PROXY address proxy-addr cannot read.
+  const clientAddress = createClientAddress(config.trustProxy);
   let app: Hono | undefined;
   let fastPath: FeedFastPath | undefined;
   // The second argument carries node:http's request (the publish API reads the client's address).
@@ -78,7 +81,7 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
           token: config.publishToken,
           publisher: createFolderPublisher({ dir: config.articlesDir, parseOptions }),
           maxBytes: config.maxFileBytes,
-          getClientAddress,
+          getClientAddress: (c) => getClientAddress(c, clientAddress),
           log,
         }
       : undefined,
@@ -129,7 +132,8 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
   };
 }
 
-/** The peer address of a request served by @hono/node-server (undefined through `app.request`). */
-function getClientAddress(c: Context): string | undefined {
-  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress;
+/** The client of a request served by @hono/node-server, by TRUST_PROXY (undefined through `app.request`). */
+function getClientAddress(c: Context, clientAddress: ClientAddress): string | undefined {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming && clientAddress(incoming);
 }
