@@ -53,3 +53,13 @@ export function stripBasePath(target: string, basePath: string): string {
   if (next === 0x3f) return `/${target.slice(basePath.length)}`;
   return target;
 }
+
+/**
+ * The sections a proxy that strips `basePath` cannot reach: their slug is its first segment, so
+ * their URLs arrive looking like prefixed ones (see stripBasePath). Passing the prefix through
+ * reaches them.
+ */
+export function sectionsHiddenByBasePath(basePath: string, slugs: readonly string[]): string[] {
+  const first = basePath.split('/')[1];
+  return first === undefined ? [] : slugs.filter((slug) => slug === first);
+}

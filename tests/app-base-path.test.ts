@@ -7,7 +7,7 @@ import { createApp, feedFastPath } from '../src/app.ts';
 import { parseOptionsOf, resolveConfig } from '../src/config.ts';
 import { createFolderPublisher } from '../src/node/publisher.ts';
 import { createMemoryStore } from '../src/store/drivers/memory.ts';
-import { basePathOf, stripBasePath } from '../src/urls.ts';
+import { basePathOf, sectionsHiddenByBasePath, stripBasePath } from '../src/urls.ts';
 import { makeTempDir, txtArticle } from './helpers/temp-dir.ts';
 
 const BASE_URL = 'https://example.com/news';
@@ -39,6 +39,12 @@ describe('stripBasePath', () => {
     expect(stripBasePath('/newsroom/', '/news')).toBe('/newsroom/');
     expect(stripBasePath('/politics/', '/news')).toBe('/politics/');
     expect(stripBasePath('/politics/', '')).toBe('/politics/');
+  });
+
+  it('names the sections a stripping proxy hides: those named like the first segment', () => {
+    expect(sectionsHiddenByBasePath('/news', ['politics', 'news', 'newsroom'])).toEqual(['news']);
+    expect(sectionsHiddenByBasePath('/news/en', ['news', 'en'])).toEqual(['news']);
+    expect(sectionsHiddenByBasePath('', ['news'])).toEqual([]);
   });
 
   it('reads the base path from BASE_URL, with or without a trailing slash', () => {

@@ -17,6 +17,7 @@ import { startIntake, type Intake } from './intake/intake.ts';
 import { createContentCache, type ContentCache } from '../content-cache.ts';
 import { createFileStore } from './file-store.ts';
 import { createClientAddress, type ClientAddress } from './client-address.ts';
+import { basePathOf, sectionsHiddenByBasePath } from '../urls.ts';
 
 export interface Wirefeed {
   config: Config;
@@ -118,6 +119,10 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
     const { articles, sections } = await store.status();
     const read = scan.read === scan.files ? '' : ` (${scan.read} read, ${scan.files - scan.read} unchanged since the last run)`;
     log(`indexed ${articles} articles in ${sections.length} sections from ${scan.files} files${read} in ${Math.round(performance.now() - started)} ms; serving ${config.site.baseUrl}`);
+    const basePath = basePathOf(config.site);
+    for (const slug of sectionsHiddenByBasePath(basePath, sections.map((s) => s.slug))) {
+      log(`[config] section "${slug}" is named like BASE_URL's path ${basePath}: a proxy that strips ${basePath} cannot reach it (its URLs arrive looking like ${basePath}/...); pass the prefix through, or rename the section`);
+    }
   } catch (error) {
     await stop();
     throw error;
