@@ -4,6 +4,7 @@ import { Hono, type Context } from 'hono';
 import { routePath } from 'hono/route';
 import { ConfigError } from './errors.ts';
 import { checkPublishPath, type Publisher } from './publish.ts';
+import { stripBasePath } from './urls.ts';
 
 export interface PublishApiOptions {
   /** The bearer token every request must carry. Never logged, never echoed. */
@@ -19,6 +20,8 @@ export interface PublishApiOptions {
   maxBadTokens?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /** BASE_URL's path (`/news`), which requests may carry in front of `/api` (createApp sets it). */
+  basePath?: string;
 }
 
 /** The header that carries a file's modification time: ISO 8601 or epoch milliseconds. */
@@ -36,7 +39,7 @@ const encoder = new TextEncoder();
  * app.route('/api', createPublishApi({ token, publisher: createFolderPublisher({ dir, parseOptions }), maxBytes }));
  */
 export function createPublishApi(options: PublishApiOptions): Hono {
-  const { token, publisher, maxBytes, log = console.log, now = Date.now } = options;
+  const { token, publisher, maxBytes, log = console.log, now = Date.now, basePath = '' } = options;
   if (!token) throw new ConfigError('createPublishApi: "token" is required: set PUBLISH_TOKEN');
   const clientOf = options.getClientAddress ?? ((c: Context) => c.req.header('CF-Connecting-IP'));
   const limiter = createBadTokenLimiter(options.maxBadTokens ?? 20, now);
@@ -62,7 +65,7 @@ export function createPublishApi(options: PublishApiOptions): Hono {
   });
 
   api.put('/articles/*', async function putFile(c) {
-    const checked = decodePublishPath(rawRest(c));
+    const checked = decodePublishPath(rawRest(c, basePath));
     if (!checked.ok) return c.json({ error: checked.reason }, 400);
     const mtime = parseMtime(c.req.header(MTIME_HEADER), now);
     if (!mtime) return c.json({ error: `${MTIME_HEADER} must be an ISO 8601 date-time or epoch milliseconds, 1970 to 2199` }, 400);
@@ -75,7 +78,7 @@ export function createPublishApi(options: PublishApiOptions): Hono {
   });
 
   api.delete('/articles/*', async function deleteFile(c) {
-    const checked = decodePublishPath(rawRest(c));
+    const checked = decodePublishPath(rawRest(c, basePath));
     if (!checked.ok) return c.json({ error: checked.reason }, 400);
     if (!(await publisher.remove(checked.path))) return c.json({ error: 'no such file' }, 404);
     log(`[api] deleted ${checked.path}`);
@@ -109,9 +112,9 @@ export function decodePublishPath(raw: string): { ok: true; path: string } | { o
 }
 
 /** The raw (undecoded) part of the URL path that the route's `*` matched. */
-function rawRest(c: Context): string {
+function rawRest(c: Context, basePath: string): string {
   const prefix = routePath(c).replace(/\*$/, '');
-  const pathname = new URL(c.req.url).pathname;
+  const pathname = stripBasePath(new URL(c.req.url).pathname, basePath);
   return pathname.startsWith(prefix) ? pathname.slice(prefix.length) : '';
 }
 

@@ -12,7 +12,7 @@ import { renderOpml } from './opml.ts';
 import { articlePage, homePage, sectionPage } from './pages/pages.ts';
 import { statusPage, type DayCount } from './pages/status.ts';
 import type { FeedStore } from './store/types.ts';
-import { FEED_FILES, FEED_FORMATS, pagePath, type FeedFormat } from './urls.ts';
+import { FEED_FILES, FEED_FORMATS, basePathOf, pagePath, stripBasePath, type FeedFormat } from './urls.ts';
 
 export interface AppOptions {
   store: FeedStore;
@@ -64,7 +64,11 @@ export function createApp(options: AppOptions): Hono {
   };
   const responder = createFeedResponder({ headers: feedHeaders, hubs });
   const negotiated = new EncodingChoices();
-  const app = new Hono();
+  // BASE_URL's path (`/news`): requests may arrive with it (a proxy passing it through, a Worker
+  // route) or without it (a proxy stripping it); routes see the path without it either way, and
+  // every Location header puts it back.
+  const basePath = basePathOf(site);
+  const app = basePath === '' ? new Hono() : new Hono({ getPath: routedPath(basePath) });
 
   async function serveFeed(c: Context, format: FeedFormat, section?: string) {
     const search = searchOf(c.req.url);
@@ -72,7 +76,7 @@ export function createApp(options: AppOptions): Hono {
     const query = search === '' ? { format, section, page: 1, limit: feedLimit, explicitLimit: false } : feedQuery(c, format, feedLimit, section);
     if (search !== '') {
       const canonical = feedQueryString(query.page, query.limit, query.explicitLimit);
-      if (search !== canonical) return c.redirect(`${c.req.path}${canonical}`, 301);
+      if (search !== canonical) return c.redirect(`${basePath}${c.req.path}${canonical}`, 301);
     }
     const feed = await feeds.get(query);
     if (!feed) throw new NotFoundError(`No section "${section}"`);
@@ -88,6 +92,8 @@ export function createApp(options: AppOptions): Hono {
   }
 
   app.get('/', async function home(c) {
+    // `/news` itself: the home page's URL is `/news/`, as every link names it.
+    if (basePath !== '' && rawPathOf(c.req.url) === basePath) return c.redirect(`${basePath}/${searchOf(c.req.url)}`, 301);
     const status = await store.status();
     return c.html(homePage(site, status.sections, status.articles), 200, HTML_HEADERS);
   });
@@ -126,7 +132,7 @@ export function createApp(options: AppOptions): Hono {
     return c.body(FEED_STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=86400' });
   });
 
-  if (options.publish) app.route('/api', createPublishApi(options.publish));
+  if (options.publish) app.route('/api', createPublishApi({ ...options.publish, basePath }));
 
   // Fixed routes come first: a section called "status" or "rss.xml" never shadows them.
   for (const format of FEED_FORMATS) {
@@ -135,7 +141,7 @@ export function createApp(options: AppOptions): Hono {
     app.get(`/:section/${file}`, (c) => serveFeed(c, format, slugParam(c, 'section')));
   }
 
-  app.get('/:section', (c) => c.redirect(pagePath(slugParam(c, 'section')), 301));
+  app.get('/:section', (c) => c.redirect(`${basePath}${pagePath(slugParam(c, 'section'))}`, 301));
 
   app.get('/:section/', async function section(c) {
     const slug = slugParam(c, 'section');
@@ -167,7 +173,9 @@ export function createApp(options: AppOptions): Hono {
   /** Feed request targets read before (bounded: emptied when full). */
   const targets = new Map<string, FeedQuery>();
   fastPaths.set(app, {
-    answer(target, head, header) {
+    answer(requestTarget, head, header) {
+      // The same prefix rule as the app's routes (routedPath), on the target as sent.
+      const target = stripBasePath(requestTarget, basePath);
       let query = targets.get(target);
       if (query === undefined) {
         query = feedQueryOf(target, feedLimit);
@@ -211,6 +219,23 @@ export function feedFastPath(app: Hono): FeedFastPath | undefined {
 }
 
 const FEED_ENCODINGS: Encoding[] = ['br', 'gzip'];
+
+/**
+ * Hono's own request path (decoded as Hono decodes it) without the base path in front, for
+ * `new Hono({ getPath })`: `/news/politics/` and `/politics/` route alike.
+ */
+function routedPath(basePath: string): (request: Request) => string {
+  const honoPath = new Hono().getPath;
+  const decodedBase = honoPath(new Request(`http://base${basePath}`));
+  return (request) => stripBasePath(honoPath(request), decodedBase);
+}
+
+/** The path of a request URL as sent (still percent-encoded), without query or fragment. */
+function rawPathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf(':') + 3);
+  const end = url.slice(start).search(/[?#]/);
+  return end === -1 ? url.slice(start) : url.slice(start, start + end);
+}
 
 /**
  * Accept-Encoding values and what hono/accepts chose for each, so the choice is made once per

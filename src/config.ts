@@ -48,7 +48,16 @@ export interface Config {
   defaultSection: string;
   /** Bearer token of the publish API; undefined = the API is off. Never log it. */
   publishToken?: string;
+  /** Which proxies may name the client in X-Forwarded-For / Forwarded (Node); undefined = none. */
+  trustProxy?: TrustProxy;
 }
+
+/**
+ * TRUST_PROXY: the proxies in front whose forwarded headers are believed, by address
+ * (`addresses`: IPs, CIDRs, or the names loopback, linklocal, uniquelocal) or by count (`hops`:
+ * the nearest N, whatever their address). Read in src/node/client-address.ts.
+ */
+export type TrustProxy = { hops: number } | { addresses: string[] };
 
 /** Every setting with its environment variable, CLI flag and help text (README's table follows it). */
 export const SETTINGS = [
@@ -70,6 +79,7 @@ export const SETTINGS = [
   ['SCAN_THREADS', 'scan-threads', 'reader threads for scans of 20,000+ files to read (0 = none)', 'one per core, at most 4'],
   ['DEFAULT_SECTION', 'default-section', 'section of Markdown files that name none', DEFAULT_SECTION],
   ['ID_AUTHORITY', 'id-authority', 'domain in article ids (tag:DOMAIN,2026:path); pin it before moving domains', 'host of BASE_URL'],
+  ['TRUST_PROXY', 'trust-proxy', 'proxies whose X-Forwarded-For/Forwarded name the client: addresses, CIDRs, loopback/linklocal/uniquelocal, or a hop count', 'off'],
   ['PUBLISH_TOKEN', 'publish-token', 'bearer token that turns on the publish API at /api (16+ characters; prefer the variable)', 'none: API off'],
 ] as const;
 
@@ -103,6 +113,7 @@ export function resolveConfig(env: Env): Config {
     stateDir: parseStateDir(nonEmpty(env.STATE_DIR), nonEmpty(env.ARTICLES_DIR) ?? './articles'),
     defaultSection: nonEmpty(env.DEFAULT_SECTION) ?? DEFAULT_SECTION,
     publishToken: parseToken(env.PUBLISH_TOKEN),
+    trustProxy: parseTrustProxy(nonEmpty(env.TRUST_PROXY)),
   };
 }
 
@@ -124,6 +135,27 @@ export function checkPublicBaseUrl(env: Env): void {
 function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   return bare === 'localhost' || bare.endsWith('.localhost') || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
+const TRUST_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+// The shape of an address or CIDR; src/node/client-address.ts checks each is a real one.
+const ADDRESS_LIKE = /^[0-9a-f.:]+(\/[0-9.]+)?$/i;
+
+/** `off` (the default), a hop count, or a comma-separated list of addresses, CIDRs and names. */
+function parseTrustProxy(raw: string | undefined): TrustProxy | undefined {
+  if (raw === undefined || ['off', 'none', 'false', '0'].includes(raw.toLowerCase())) return undefined;
+  if (/^\d+$/.test(raw)) {
+    if (Number(raw) > 32) throw new ConfigError(`TRUST_PROXY="${raw}" is not valid: a hop count is a whole number from 1 to 32`);
+    return { hops: Number(raw) };
+  }
+  const addresses = raw.split(',').map((part) => part.trim().toLowerCase());
+  const bad = addresses.find((part) => !TRUST_NAMES.has(part) && !ADDRESS_LIKE.test(part));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `TRUST_PROXY="${raw}" is not valid ("${bad}"): use off, a hop count (e.g. 1), or addresses, CIDRs and the names loopback, linklocal, uniquelocal separated by commas (e.g. loopback, 10.0.0.0/8)`,
+    );
+  }
+  return { addresses };
 }
 
 /** RFC 6750 b64token characters. The message never repeats the value: it is a secret. */

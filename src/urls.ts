@@ -28,3 +28,38 @@ export function articlePath(section: string, slug: string): string {
 export function absolute(site: SiteConfig, path: string): string {
   return `${site.baseUrl}${path}`;
 }
+
+/**
+ * The path part of BASE_URL as it is written in URLs (`/news` for https://example.com/news),
+ * or '' when the site is at the root of its host.
+ */
+export function basePathOf(site: SiteConfig): string {
+  const path = new URL(site.baseUrl).pathname;
+  return path === '/' ? '' : path.replace(/\/+$/, '');
+}
+
+/**
+ * `target` (a path, perhaps with a query) without the base path in front, when it starts with
+ * it: `/news/politics/` and `/news?x` give `/politics/` and `/?x` for the base path `/news`;
+ * any other target comes back as it is. This is how the app answers both a proxy that passes
+ * the prefix through and one that strips it ("prefix first": see README, Proxies and sub-paths).
+ */
+export function stripBasePath(target: string, basePath: string): string {
+  if (basePath === '' || !target.startsWith(basePath)) return target;
+  const next = target.charCodeAt(basePath.length);
+  // End of the target, "/" or "?": a whole segment, not `/newsroom` under `/news`.
+  if (Number.isNaN(next)) return '/';
+  if (next === 0x2f) return target.slice(basePath.length);
+  if (next === 0x3f) return `/${target.slice(basePath.length)}`;
+  return target;
+}
+
+/**
+ * The sections a proxy that strips `basePath` cannot reach: their slug is its first segment, so
+ * their URLs arrive looking like prefixed ones (see stripBasePath). Passing the prefix through
+ * reaches them.
+ */
+export function sectionsHiddenByBasePath(basePath: string, slugs: readonly string[]): string[] {
+  const first = basePath.split('/')[1];
+  return first === undefined ? [] : slugs.filter((slug) => slug === first);
+}

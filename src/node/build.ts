@@ -9,7 +9,7 @@ import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../confi
 import { ConfigError } from '../errors.ts';
 import { feedQueryString } from '../feeds.ts';
 import type { FeedStore, Rejection } from '../store/types.ts';
-import { FEED_FORMATS, articlePath, feedPath, pagePath } from '../urls.ts';
+import { FEED_FORMATS, articlePath, basePathOf, feedPath, pagePath } from '../urls.ts';
 import { BUILD_MARKER, openBuildOutput, type BuildOutput } from './build-output.ts';
 import { scanOnce } from './intake/intake.ts';
 import { createFileStore } from './file-store.ts';
@@ -81,7 +81,7 @@ export async function buildSite({ dir, out, env, log = console.log }: BuildOptio
     ...appSettingsOf(config),
     now: () => now.getTime(),
   });
-  const exporter = createExporter(app, output, log);
+  const exporter = createExporter(app, basePathOf(config.site), output, log);
   try {
     await scanOnce({ dir: articlesDir, store, parseOptions, stateDir: config.stateDir, threads: config.scanThreads, log: (line) => log(`[build] ${line}`) });
     await exportEverything(exporter, store, config.feedLimit);
@@ -133,7 +133,12 @@ async function exportEverything(exporter: Exporter, store: FeedStore, feedLimit:
 
 type Exporter = ReturnType<typeof createExporter>;
 
-function createExporter(app: Hono, output: BuildOutput, log: (line: string) => void) {
+/**
+ * `basePath` (BASE_URL's path, e.g. `/news`) goes in front of every URL the app is asked for, as
+ * a proxy passing the prefix through would send it: the one form the app never misreads (a
+ * section named like the prefix; README, Proxies and sub-paths). Files are written without it.
+ */
+function createExporter(app: Hono, basePath: string, output: BuildOutput, log: (line: string) => void) {
   const files: Record<ExportKind, number> = { home: 0, section: 0, article: 0, feed: 0, opml: 0, stylesheet: 0, status: 0, host: 0 };
   const written = new Set<string>();
   const rules = new Map<string, string>();
@@ -173,13 +178,13 @@ function createExporter(app: Hono, output: BuildOutput, log: (line: string) => v
 
   return {
     async one(path: string, kind: ExportKind, file = exportFile(path), headers?: Record<string, string>): Promise<void> {
-      await save(path, file, kind, await app.request(path, { headers }));
+      await save(path, file, kind, await app.request(`${basePath}${path}`, { headers }));
     },
     /** Page 1 at `path`, then `path + query(N)` for N = 2, 3, … until the app answers 404. */
     async paged(path: string, kind: ExportKind, query: (page: number) => string): Promise<void> {
       for (let page = 1; ; page += 1) {
         const url = page === 1 ? path : `${path}${query(page)}`;
-        const response = await app.request(url);
+        const response = await app.request(`${basePath}${url}`);
         if (page > 1 && response.status === 404) return;
         await save(url, exportFile(path, page), kind, response);
         if (page > 1) laterPages += 1;
@@ -188,7 +193,7 @@ function createExporter(app: Hono, output: BuildOutput, log: (line: string) => v
     /** `404.html`, which Cloudflare Pages, Netlify and GitHub Pages answer unknown URLs with. */
     async notFoundPage(): Promise<void> {
       const url = '/wirefeed-build/no/such/page';
-      await save(url, '404.html', 'host', await app.request(url), 404);
+      await save(url, '404.html', 'host', await app.request(`${basePath}${url}`), 404);
     },
     async headersFile(): Promise<void> {
       const text = [

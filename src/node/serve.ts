@@ -16,6 +16,8 @@ import { chooseEngine } from './intake/engine.ts';
 import { startIntake, type Intake } from './intake/intake.ts';
 import { createContentCache, type ContentCache } from '../content-cache.ts';
 import { createFileStore } from './file-store.ts';
+import { createClientAddress, type ClientAddress } from './client-address.ts';
+import { basePathOf, sectionsHiddenByBasePath } from '../urls.ts';
 
 export interface Wirefeed {
   config: Config;
@@ -46,6 +48,8 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
   }
   // Before listening: WATCHER=native without the native module is a configuration error.
   const { engine, reason } = chooseEngine(config.watcher);
+  // So is a TRUST_PROXY address proxy-addr cannot read.
+  const clientAddress = createClientAddress(config.trustProxy);
   let app: Hono | undefined;
   let fastPath: FeedFastPath | undefined;
   // The second argument carries node:http's request (the publish API reads the client's address).
@@ -79,7 +83,7 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
           token: config.publishToken,
           publisher: createFolderPublisher({ dir: config.articlesDir, parseOptions }),
           maxBytes: config.maxFileBytes,
-          getClientAddress,
+          getClientAddress: (c) => getClientAddress(c, clientAddress),
           log,
         }
       : undefined,
@@ -116,6 +120,10 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
     const { articles, sections } = await store.status();
     const read = scan.read === scan.files ? '' : ` (${scan.read} read, ${scan.files - scan.read} unchanged since the last run)`;
     log(`indexed ${articles} articles in ${sections.length} sections from ${scan.files} files${read} in ${Math.round(performance.now() - started)} ms; serving ${config.site.baseUrl}`);
+    const basePath = basePathOf(config.site);
+    for (const slug of sectionsHiddenByBasePath(basePath, sections.map((s) => s.slug))) {
+      log(`[config] section "${slug}" is named like BASE_URL's path ${basePath}: a proxy that strips ${basePath} cannot reach it (its URLs arrive looking like ${basePath}/...); pass the prefix through, or rename the section`);
+    }
   } catch (error) {
     await stop();
     throw error;
@@ -130,7 +138,8 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
   };
 }
 
-/** The peer address of a request served by @hono/node-server (undefined through `app.request`). */
-function getClientAddress(c: Context): string | undefined {
-  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress;
+/** The client of a request served by @hono/node-server, by TRUST_PROXY (undefined through `app.request`). */
+function getClientAddress(c: Context, clientAddress: ClientAddress): string | undefined {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming && clientAddress(incoming);
 }

@@ -269,3 +269,33 @@ describe('buildSite', () => {
     });
   });
 });
+
+describe('buildSite with BASE_URL under a path', () => {
+  let articles: TempDir;
+  let outRoot: TempDir;
+
+  afterEach(async () => {
+    await articles?.remove();
+    await outRoot?.remove();
+  });
+
+  it('writes files at the root of --out whose links carry the path, even for a section named like it', async () => {
+    articles = await makeTempDir();
+    outRoot = await makeTempDir('wirefeed-out-');
+    await articles.write('politics/talks.txt', txtArticle('Politics', 'Talks continue'));
+    await articles.write('news/flood.txt', txtArticle('News', 'Flood warning'));
+    const out = join(outRoot.dir, 'public');
+    await buildSite({ dir: articles.dir, out, env: { BASE_URL: 'http://static.test/news/' }, log: quiet });
+    expect(await listFiles(out)).toEqual(expect.arrayContaining(['index.html', 'rss.xml', 'news/index.html', 'news/flood.html', 'news/rss.xml', 'politics/talks.html']));
+    const home = await readFile(join(out, 'index.html'), 'utf8');
+    expect(home).toContain('href="http://static.test/news/politics/"');
+    expect(home).toContain('href="http://static.test/news/news/rss.xml"');
+    // The section "news" is the section, not the home page read through the prefix.
+    const section = await readFile(join(out, 'news', 'index.html'), 'utf8');
+    expect(section).toContain('<h1>News</h1>');
+    expect(section).toContain('href="http://static.test/news/news/flood"');
+    expect(await readFile(join(out, 'news', 'rss.xml'), 'utf8')).toContain('<atom:link href="http://static.test/news/news/rss.xml" rel="self"');
+    const opml = await readFile(join(out, 'feeds.opml'), 'utf8');
+    expect(opml).toContain('xmlUrl="http://static.test/news/politics/rss.xml"');
+  });
+});

@@ -177,3 +177,31 @@ describe('the Worker beside the Node server', () => {
     expect((await worker.request('/politics/feed.json', { headers: { 'If-None-Match': etag } })).status).toBe(304);
   });
 });
+
+describe('the Worker on a route under a path', () => {
+  const BASE_URL = 'http://feeds.test/news';
+  let worker: WorkerTarget;
+
+  beforeAll(async () => {
+    worker = await makeWorkerTarget(FIXTURE_FILES, FIXTURE_TITLE, { BASE_URL });
+  }, 90_000);
+
+  afterAll(async () => {
+    await worker?.close();
+  });
+
+  it('answers the prefixed URLs a route like example.com/news/* passes through, and redirects within the prefix', async () => {
+    const page = await worker.request('/news/politics/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`href="${BASE_URL}/politics/rss.xml"`);
+    const feed = await (await worker.request('/news/politics/rss.xml')).text();
+    expect(feed).toContain(`<atom:link href="${BASE_URL}/politics/rss.xml" rel="self"`);
+    const section = await worker.request('/news/politics', { redirect: 'manual' });
+    expect(section.status).toBe(301);
+    expect(section.headers.get('Location')).toBe('/news/politics/');
+    const paged = await worker.request('/news/rss.xml?page=1', { redirect: 'manual' });
+    expect(paged.headers.get('Location')).toBe('/news/rss.xml');
+    const listed = await worker.request('/news/api/articles', { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(listed.status).toBe(200);
+  });
+});
