@@ -97,7 +97,7 @@ export async function startWirefeed(env: Env, options: StartOptions = {}): Promi
     ...appSettingsOf(config),
     encoders: NODE_ENCODERS,
     isReady: () => ready,
-    readiness: () => (scan.total === 0 ? 'starting: listing the articles folder' : `indexing ${scan.done}/${scan.total} files`),
+    readiness: () => readiness(scan),
     metrics: metrics && (() => metrics.text()),
     onFeedRender: metrics && ((ms, format) => metrics.feedRendered(ms, format)),
     logError: coreLog(logger, 'error'),
@@ -178,6 +178,13 @@ export async function startWirefeed(env: Env, options: StartOptions = {}): Promi
     port: server.port,
     close: stop,
   };
+}
+
+/** The body of `/readyz` during the first scan. */
+function readiness({ done, total }: { done: number; total: number }): string {
+  if (total === 0) return 'starting: listing the articles folder';
+  const files = `indexing ${done}/${total} files`;
+  return done < total ? files : `${files}; waiting for files still being written`;
 }
 
 /** Until the app is made (a moment after listening): alive, not ready. */

@@ -54,6 +54,11 @@ export interface Indexer {
   idle(): Promise<void>;
   /** Files being read or waiting for their settle time. */
   readonly pending: number;
+  /**
+   * Takes no more updates and drops those waiting for their settle time (a file left unread is
+   * read on the next start: its record, if any, no longer matches it). Resolves when reads under way are done.
+   */
+  stop(): Promise<void>;
 }
 
 export function createMemoryBook(): RecordBook {
@@ -139,16 +144,28 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
     log(`rejected ${path}: ${reason}`, 'warn');
   }
 
+  /** Ends the settle waits early (stop()). */
+  const wakers = new Map<string, () => void>();
+  let stopped = false;
+
   function defer(path: string, ms: number, quiet: boolean): void {
-    if (deferred.has(path)) return;
-    const later = new Promise<void>((resolve) => setTimeout(resolve, ms + 1).unref()).then(() => {
+    if (deferred.has(path) || stopped) return;
+    const later = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms + 1).unref();
+      wakers.set(path, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }).then(() => {
       deferred.delete(path);
+      wakers.delete(path);
       return update(path, quiet);
     });
     deferred.set(path, later);
   }
 
   function update(path: string, quiet = false): Promise<void> {
+    if (stopped) return Promise.resolve();
     const current = running.get(path);
     if (current) {
       // A read is under way: read once more after it, however many events arrive meanwhile.
@@ -180,6 +197,11 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
     idle,
     get pending() {
       return running.size + deferred.size;
+    },
+    async stop() {
+      stopped = true;
+      for (const wake of [...wakers.values()]) wake();
+      await idle();
     },
   };
 }

@@ -72,6 +72,8 @@ export function startIntake(options: IntakeOptions): Intake {
   let closed = false;
   /** Paths reported while the scan runs: read once it is in. */
   let held: Set<string> | undefined = new Set();
+  let onClosing = () => {};
+  const closing = new Promise<void>((resolve) => (onClosing = resolve));
 
   const onPath = (path: string) => {
     if (held) held.add(path);
@@ -111,8 +113,8 @@ export function startIntake(options: IntakeOptions): Intake {
     });
     // Files modified within the settle window were left for later (they may be half-written):
     // wait for them, but no more than ten windows. They are read in the background either way.
-    const limit = new Promise<void>((resolve) => setTimeout(resolve, closed ? 0 : options.settleMs * 10).unref());
-    await Promise.race([indexer.idle(), limit]);
+    const limit = new Promise<void>((resolve) => setTimeout(resolve, options.settleMs * 10).unref());
+    await Promise.race([indexer.idle(), limit, closing]);
     if (!closed && !nativeFirst) feed = startFeed();
     const waiting = held ?? new Set<string>();
     held = undefined;
@@ -143,9 +145,10 @@ export function startIntake(options: IntakeOptions): Intake {
     },
     async close() {
       closed = true;
+      onClosing();
       await ready.catch(() => undefined);
       await feed?.close();
-      await indexer?.idle();
+      await indexer?.stop();
       await state?.close();
     },
   };
