@@ -120,11 +120,11 @@ describe('wirefeed serve stopping', () => {
     const port = await freePort();
     child = startChild(['serve'], { ARTICLES_DIR: temp.dir, PORT: String(port), HOST: '127.0.0.1', SETTLE_MS: '60000' });
     const running = child;
-    const ready = await waitFor(() => get(port, '/readyz').catch(() => undefined), { timeoutMs: 30_000, what: 'the server to listen' });
+    const { value: ready } = await waitFor(() => get(port, '/readyz').catch(() => undefined), { timeoutMs: 30_000, what: 'the server to listen' });
     expect((await get(port, '/healthz')).status).toBe(200);
     await waitFor(async () => (await get(port, '/readyz')).body.startsWith('indexing 2/2'), { timeoutMs: 30_000, what: 'the scan to have gone through the files' });
     const during = await get(port, '/readyz');
-    expect(ready.value.status).toBe(503);
+    expect(ready?.status).toBe(503);
     expect(during).toEqual({ status: 503, body: 'indexing 2/2 files; waiting for files still being written' });
     expect((await get(port, '/healthz')).status).toBe(200);
 
