@@ -1,4 +1,4 @@
-// Cold start and restart: spawn → first 200 from /healthz with an empty state folder, then (once
+// Cold start and restart: spawn → first 200 from /readyz with an empty state folder, then (once
 // it has settled and been stopped with SIGTERM) again with the state it left, each beside the
 // floor (bench/floor.ts: walk, read, split into lines) run the same way (`tsx <script>`).
 import { rm, unlink } from 'node:fs/promises';
@@ -23,14 +23,14 @@ export interface ColdRun {
   scanMs: number;
   /** VmHWM once the cold-started server had settled (just before SIGTERM). */
   coldHwmKb: number;
-  /** /healthz 200 → settled (quiet log, idle CPU). */
+  /** /readyz 200 → settled (quiet log, idle CPU). */
   settleMs: number;
   /** SIGTERM → exit (NaN if it had to be killed). */
   stopMs: number;
   restartMs: number;
   /** Files the restarted server read again (the rest came from its state), from its log. */
   restartRead: number;
-  /** Restart spawn → a file written just after /healthz is in its feed (the watcher is up). */
+  /** Restart spawn → a file written just after /readyz is in its feed (the watcher is up). */
   probeMs: number;
   /** VmHWM of the restarted server once that file was visible. */
   restartHwmKb: number;
@@ -135,7 +135,7 @@ export async function runColdStart(spec: CaseSpec, runs: number, keepLast: boole
   return { result, server: kept };
 }
 
-/** Writes one article right after /healthz is 200 and waits until it is in its section's feed. */
+/** Writes one article right after /readyz is 200 and waits until it is in its section's feed. */
 async function runProbe(server: RunningWirefeed, spec: CaseSpec, run: number, timeoutMs: number) {
   const section = (await sectionsOf(server.base))[0]!;
   const folder = sectionFolder(server.dir, spec.layout, section.slug);
@@ -235,11 +235,11 @@ export function reportColdStart(results: ColdResult[]): { markdown: string; goal
     '',
     'Server and floor run the same way: `node_modules/.bin/tsx <script>` in a child process; peak RSS is VmHWM of the grandchild ' +
       'node process tsx starts (the wrapper\'s ~45 MiB left out of both). The server is `src/node/main.ts` with ARTICLES_DIR, PORT (free), ' +
-      'HOST=127.0.0.1, a fixed BASE_URL (part of the state fingerprint, so a free port per run must not change it) and STATE_DIR=`/dev/shm/wirefeed-bench-state-<size>-<layout>`; /healthz is polled every 20 ms. "Files read on restart" comes from the start-up line of the restarted server. ' +
-      '**Cold start**: the state folder is deleted first; spawn → first 200 from /healthz. The bench then waits until the server has ' +
+      'HOST=127.0.0.1, a fixed BASE_URL (part of the state fingerprint, so a free port per run must not change it) and STATE_DIR=`/dev/shm/wirefeed-bench-state-<size>-<layout>`; /readyz is polled every 20 ms. "Files read on restart" comes from the start-up line of the restarted server. ' +
+      '**Cold start**: the state folder is deleted first; spawn → first 200 from /readyz. The bench then waits until the server has ' +
       'settled (at least 2 s after that 200, 2 s without log output and under 5% CPU over a second: "settle"), reads its peak RSS and ' +
       'sends SIGTERM to its node process ("SIGTERM→exit"). **Restart**: spawned again over the unchanged folder with the state it left; ' +
-      'spawn → first 200 from /healthz. Right after that 200 the bench writes one new article (temp file + rename, into its section ' +
+      'spawn → first 200 from /readyz. Right after that 200 the bench writes one new article (temp file + rename, into its section ' +
       'folder when by section) and polls its section feed every 20 ms: "first change visible" is the outside view of the watcher being ' +
       'up; the restart\'s peak RSS is read then. The **floor** (`bench/floor.ts`) walks the folder and its sub-folders, reads every file ' +
       'with 32 reads in flight, decodes UTF-8 and splits it into lines, holding all lines until the end. Goals: cold start ≤ ' +

@@ -1,4 +1,4 @@
-// The wirefeed server as the benchmarks run it: spawn over a folder, wait for /healthz, read
+// The wirefeed server as the benchmarks run it: spawn over a folder, wait for /readyz, read
 // /status, wait for it to settle, stop it with SIGTERM, and find the watch engine in its log.
 import {
   TSX,
@@ -23,7 +23,7 @@ export interface RunningWirefeed {
   dir: string;
   /** performance.now() just before spawning. */
   spawnedAt: number;
-  /** performance.now() at the first 200 from /healthz. */
+  /** performance.now() at the first 200 from /readyz. */
   healthyAt: number;
   output(): string;
   /** performance.now() of the server's last line of output. */
@@ -32,7 +32,7 @@ export interface RunningWirefeed {
 }
 
 /**
- * Spawns `tsx src/node/main.ts` over `dir` on a free loopback port and waits for /healthz = 200,
+ * Spawns `tsx src/node/main.ts` over `dir` on a free loopback port and waits for /readyz = 200,
  * polling every 20 ms (the first-answer time is the cold-start figure).
  */
 export async function startWirefeedChild(dir: string, { timeoutMs = 600_000, env = {} }: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunningWirefeed> {
@@ -49,7 +49,7 @@ export async function startWirefeedChild(dir: string, { timeoutMs = 600_000, env
   const output = captureOutput(child);
   const stop = () => stopGroup(child);
   try {
-    const healthyAt = await waitFor200(`${base}/healthz`, { intervalMs: 20, timeoutMs, alive: () => child.exitCode === null });
+    const healthyAt = await waitFor200(`${base}/readyz`, { intervalMs: 20, timeoutMs, alive: () => child.exitCode === null });
     return { child, pid: leafProcess(child.pid!), base, dir, spawnedAt, healthyAt, output: output.text, lastOutputAt: output.lastAt, stop };
   } catch (error) {
     await stop();
@@ -94,8 +94,8 @@ export async function waitForTitle(url: string, title: string, timeoutMs: number
 
 /**
  * Waits until the server has settled after start-up (so a persisted state is flushed): at least
- * `minMs` after /healthz turned 200, no output for `quietMs`, and under 5% of a core used over the
- * last second; gives up after `maxMs`. Returns the ms waited after /healthz.
+ * `minMs` after /readyz turned 200, no output for `quietMs`, and under 5% of a core used over the
+ * last second; gives up after `maxMs`. Returns the ms waited after /readyz.
  */
 export async function waitSettled(server: RunningWirefeed, { minMs = 2000, quietMs = 2000, maxMs = 120_000 } = {}): Promise<number> {
   let cpuBefore = cpuTimeMs(server.pid);

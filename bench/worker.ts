@@ -83,7 +83,7 @@ async function startWorker(persist: string): Promise<Running> {
   const output = captureOutput(child);
   const stop = () => stopGroup(child, 5000);
   try {
-    await waitFor200(`${base}/healthz`, { intervalMs: 100, timeoutMs: 120_000, alive: () => child.exitCode === null });
+    await waitFor200(`${base}/readyz`, { intervalMs: 100, timeoutMs: 120_000, alive: () => child.exitCode === null });
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n--- wrangler output ---\n${output.text().slice(-3000)}`);
@@ -105,7 +105,7 @@ async function startNode(dir: string): Promise<Running> {
   const output = captureOutput(child);
   const stop = () => stopGroup(child, 5000);
   try {
-    await waitFor200(`${base}/healthz`, { intervalMs: 50, timeoutMs: 120_000, alive: () => child.exitCode === null });
+    await waitFor200(`${base}/readyz`, { intervalMs: 50, timeoutMs: 120_000, alive: () => child.exitCode === null });
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n--- server output ---\n${output.text().slice(-3000)}`);

@@ -31,8 +31,14 @@ export interface AppOptions {
   content?: ContentCache;
   /** Content encoders by name; gzip works everywhere without one, br needs one (Node: zlib). */
   encoders?: Partial<Record<Encoding, Encoder>>;
-  /** Whether the first scan is done (`/healthz`); default: always ready. */
+  /** Whether the first scan is done (`/readyz`); default: always ready. `/healthz` is 200 regardless. */
   isReady?: () => boolean;
+  /** What `/readyz` says while not ready, e.g. `indexing 1234/100000 files`. */
+  readiness?: () => string;
+  /** The body of `GET /metrics` (Prometheus text); without it `/metrics` is a 404. */
+  metrics?: () => Promise<{ body: string; contentType: string }>;
+  /** Told how long each feed document took to assemble (ms): the render-time metric. */
+  onFeedRender?: (ms: number, format: FeedFormat) => void;
   /** Where unexpected errors are reported (default console.error). */
   logError?: (message: string) => void;
   /** Clock, for tests. */
@@ -44,6 +50,7 @@ export interface AppOptions {
 const SECTION_PAGE_SIZE = 100;
 // Hono's default spells it UTF-8; one spelling across every response we send.
 const HTML_HEADERS = { 'Content-Type': 'text/html; charset=utf-8' };
+const NO_STORE = { 'Cache-Control': 'no-store' };
 const STATUS_DAYS = 30;
 const DAY_MS = 86_400_000;
 
@@ -55,7 +62,7 @@ const DAY_MS = 86_400_000;
 export function createApp(options: AppOptions): Hono {
   const { store, site, feedLimit, hubs = [], isReady = () => true, logError = console.error, now = Date.now } = options;
   const content = options.content ?? createContentCache(store, options.cacheMaxBytes);
-  const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError, content });
+  const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError, content, onRender: options.onFeedRender });
   const feedHeaders = {
     'Cache-Control': `public, max-age=${options.maxAge ?? 300}`,
     // Sec-Fetch-Dest picks the Content-Type browsers get (see http/feed-response.ts).
@@ -98,8 +105,19 @@ export function createApp(options: AppOptions): Hono {
     return c.html(homePage(site, status.sections, status.articles), 200, HTML_HEADERS);
   });
 
+  // Liveness: the process answers. Readiness: the first scan is in (until then feeds are partial).
   app.get('/healthz', function healthz(c) {
-    return isReady() ? c.text('ok') : c.text('indexing', 503);
+    return c.text('ok', 200, NO_STORE);
+  });
+
+  app.get('/readyz', function readyz(c) {
+    return isReady() ? c.text('ready', 200, NO_STORE) : c.text(options.readiness?.() ?? 'starting', 503, NO_STORE);
+  });
+
+  app.get('/metrics', async function metrics(c) {
+    if (!options.metrics) return c.text('Not found', 404);
+    const { body, contentType } = await options.metrics();
+    return c.body(body, 200, { 'Content-Type': contentType, ...NO_STORE });
   });
 
   app.get('/status', async function status(c) {

@@ -50,6 +50,14 @@ export interface Config {
   publishToken?: string;
   /** Which proxies may name the client in X-Forwarded-For / Forwarded (Node); undefined = none. */
   trustProxy?: TrustProxy;
+  /** Lowest level logged (LOG_LEVEL). */
+  logLevel: LogLevelSetting;
+  /** Log line format (LOG_FORMAT); `auto`: text on a terminal, JSON otherwise. */
+  logFormat: 'auto' | 'text' | 'json';
+  /** Whether `GET /metrics` answers (METRICS). */
+  metrics: boolean;
+  /** How long a stop waits for responses in flight before cutting them (SHUTDOWN_TIMEOUT), ms. */
+  shutdownTimeoutMs: number;
 }
 
 /**
@@ -58,6 +66,10 @@ export interface Config {
  * the nearest N, whatever their address). Read in src/node/client-address.ts.
  */
 export type TrustProxy = { hops: number } | { addresses: string[] };
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevelSetting = (typeof LOG_LEVELS)[number];
+export const DEFAULT_SHUTDOWN_TIMEOUT_S = 10;
 
 /** Every setting with its environment variable, CLI flag and help text (README's table follows it). */
 export const SETTINGS = [
@@ -81,6 +93,10 @@ export const SETTINGS = [
   ['ID_AUTHORITY', 'id-authority', 'domain in article ids (tag:DOMAIN,2026:path); pin it before moving domains', 'host of BASE_URL'],
   ['TRUST_PROXY', 'trust-proxy', 'proxies whose X-Forwarded-For/Forwarded name the client: addresses, CIDRs, loopback/linklocal/uniquelocal, or a hop count', 'off'],
   ['PUBLISH_TOKEN', 'publish-token', 'bearer token that turns on the publish API at /api (16+ characters; prefer the variable)', 'none: API off'],
+  ['LOG_LEVEL', 'log-level', 'lowest level logged: debug, info (adds a line per request), warn, error or silent', 'info'],
+  ['LOG_FORMAT', 'log-format', 'log lines as text or json (one JSON object a line)', 'text on a terminal, else json'],
+  ['METRICS', 'metrics', 'on: GET /metrics answers in the Prometheus text format', 'off'],
+  ['SHUTDOWN_TIMEOUT', 'shutdown-timeout', 'seconds a stop (SIGTERM, SIGINT) waits for responses in flight', String(DEFAULT_SHUTDOWN_TIMEOUT_S)],
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number][0];
@@ -114,6 +130,10 @@ export function resolveConfig(env: Env): Config {
     defaultSection: nonEmpty(env.DEFAULT_SECTION) ?? DEFAULT_SECTION,
     publishToken: parseToken(env.PUBLISH_TOKEN),
     trustProxy: parseTrustProxy(nonEmpty(env.TRUST_PROXY)),
+    logLevel: parseChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: parseChoice(env, 'LOG_FORMAT', ['auto', 'text', 'json'] as const, 'auto'),
+    metrics: parseSwitch(env, 'METRICS', false),
+    shutdownTimeoutMs: parseInteger(env, 'SHUTDOWN_TIMEOUT', DEFAULT_SHUTDOWN_TIMEOUT_S, 0, 3600) * 1000,
   };
 }
 
@@ -156,6 +176,23 @@ function parseTrustProxy(raw: string | undefined): TrustProxy | undefined {
     );
   }
   return { addresses };
+}
+
+function parseChoice<T extends string>(env: Env, name: SettingName, choices: readonly T[], fallback: T): T {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`${name}="${raw}" is not valid: use ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`);
+}
+
+function parseSwitch(env: Env, name: SettingName, fallback: boolean): boolean {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(`${name}="${raw}" is not valid: use on or off`);
 }
 
 /** RFC 6750 b64token characters. The message never repeats the value: it is a secret. */

@@ -56,6 +56,8 @@ export interface FeedCacheOptions {
   now?: () => number;
   /** Where bodies, rendered items and documents are kept (bounded by bytes); one over `store` by default. */
   content?: ContentCache;
+  /** Told how long each document took to assemble, in ms (a metric). */
+  onRender?: (ms: number, format: FeedFormat) => void;
 }
 
 export interface FeedCache {
@@ -171,7 +173,9 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
       const cached = lru.get(key) as CachedDocument | undefined;
       newest = key;
       if (cached && cached.revision === revision) return cached.feed;
+      const started = performance.now();
       const feed = await render(query, key, cached?.feed);
+      options.onRender?.(performance.now() - started, query.format);
       if (!feed) {
         lru.delete(key);
         return undefined;

@@ -25,6 +25,16 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ BASE_URL: 'https://example.com', ID_AUTHORITY: 'example.org' }).site.idAuthority).toBe('example.org');
   });
 
+  it('reads the operations settings: log level and format, metrics, shutdown time', () => {
+    expect(resolveConfig({})).toMatchObject({ logLevel: 'info', logFormat: 'auto', metrics: false, shutdownTimeoutMs: 10_000 });
+    expect(resolveConfig({ LOG_LEVEL: 'WARN', LOG_FORMAT: 'json', METRICS: 'on', SHUTDOWN_TIMEOUT: '30' })).toMatchObject({
+      logLevel: 'warn',
+      logFormat: 'json',
+      metrics: true,
+      shutdownTimeoutMs: 30_000,
+    });
+  });
+
   it('reads sizes with units', () => {
     expect(resolveConfig({ MAX_FILE_BYTES: '512KiB' }).maxFileBytes).toBe(512 * 1024);
     expect(resolveConfig({ MAX_FILE_BYTES: '2MiB' }).maxFileBytes).toBe(2 * 1024 * 1024);
@@ -46,6 +56,10 @@ describe('resolveConfig', () => {
     [{ BASE_URL: 'https://example.com/?x=1' }, /must not have a query/],
     [{ SITE_LANGUAGE: 'english please' }, /SITE_LANGUAGE/],
     [{ ID_AUTHORITY: 'not a domain' }, /ID_AUTHORITY="not a domain" must be a domain name/],
+    [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL="verbose" is not valid: use debug, info, warn, error or silent/],
+    [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT="xml" is not valid: use auto, text or json/],
+    [{ METRICS: 'maybe' }, /METRICS="maybe" is not valid: use on or off/],
+    [{ SHUTDOWN_TIMEOUT: '1.5' }, /SHUTDOWN_TIMEOUT="1.5" is not valid: use a whole number from 0 to 3600/],
   ])('refuses %j with a message that says how to fix it', (env, message) => {
     expect(() => resolveConfig(env)).toThrow(ConfigError);
     expect(() => resolveConfig(env)).toThrow(message);

@@ -1,11 +1,12 @@
 // The `wirefeed` command: `serve` (the default, and `npm start`), `publish` and `build`.
 import { access, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { SETTINGS, type Env } from '../config.ts';
+import { SETTINGS, resolveConfig, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { envFromArgs } from './args.ts';
 import { PUBLISH_HELP, runPublish } from './publish-cli.ts';
-import { startWirefeed } from './serve.ts';
+import { createLogger } from './logger.ts';
+import { startWirefeed, type Wirefeed } from './serve.ts';
 
 const SETTING_LINES = SETTINGS.map(([name, flag, help, fallback]) => `  --${flag.padEnd(16)} ${name.padEnd(15)} ${help} (default ${fallback})`).join('\n');
 
@@ -72,7 +73,10 @@ async function printVersion(): Promise<number> {
   return 0;
 }
 
-/** `serve [DIR]`: starts the server; resolves once it is listening (SIGINT/SIGTERM close it). */
+/**
+ * `serve [DIR]`: starts the server; resolves once the first scan is in. SIGINT and SIGTERM stop it gracefully
+ * from the first moment (during the scan too) and exit 0; a second signal exits at once.
+ */
 async function serve(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, {}, 1);
   if (values.help) return printHelp();
@@ -84,21 +88,52 @@ async function serve(args: string[]): Promise<number> {
     throw new ConfigError(`serve was given two article folders, "${dir}" and --articles-dir "${values['articles-dir']}": name one`);
   }
   const env: Env = dir === undefined ? settings : { ...settings, ARTICLES_DIR: dir };
+  // Checked here as well, so that a mistake stops everything before a signal handler or a log exists.
+  const config = resolveConfig(env);
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const progress = process.stderr.isTTY ? showProgress : undefined;
-  let wirefeed;
+  const stopping = new AbortController();
+  let wirefeed: Wirefeed | undefined;
+  const exit = (code: number) => {
+    if (progress) process.stderr.write('\r\x1b[K');
+    process.exit(code);
+  };
+  const onSignal = (name: NodeJS.Signals) => {
+    if (stopping.signal.aborted) {
+      logger.warn(`${name} again: exiting at once`);
+      return exit(name === 'SIGINT' ? 130 : 143);
+    }
+    logger.info(`${name}: stopping`);
+    stopping.abort(new StopRequested(name));
+    // During the first scan startWirefeed stops by itself and rejects with StopRequested.
+    wirefeed?.close().then(
+      () => exit(0),
+      (error: unknown) => {
+        logger.error(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    wirefeed = await startWirefeed(env, { onProgress: progress });
+    wirefeed = await startWirefeed(env, { logger, onProgress: progress, signal: stopping.signal });
   } catch (error) {
+    if (error instanceof StopRequested) exit(0);
     if (error instanceof ConfigError) throw error;
     throw new Error(`failed to start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   if (progress) process.stderr.write('\r\x1b[K');
-  const stop = () => {
-    void wirefeed.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // A signal in the moment between the scan's end and here found nothing to close yet.
+  if (stopping.signal.aborted) await wirefeed.close().then(() => exit(0));
   return 0;
+}
+
+class StopRequested extends Error {
+  override name = 'StopRequested';
+  constructor(signal: NodeJS.Signals) {
+    super(`stopped by ${signal}`);
+  }
 }
 
 let lastShown = 0;

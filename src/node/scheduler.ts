@@ -1,12 +1,13 @@
 // Wakes up when a scheduled article falls due, so it is logged and announced to WebSub hubs
 // at its time. Serving needs no timer: the store publishes due articles on every read.
+import type { LogLine } from './logger.ts';
 import type { FeedStore } from '../store/types.ts';
 
 export interface SchedulerOptions {
   store: FeedStore;
   /** Sections that gained articles when their time came. */
   onDue: (sections: string[]) => void;
-  log: (line: string) => void;
+  log: LogLine;
   now?: () => number;
 }
 
@@ -31,7 +32,7 @@ export function startScheduler({ store, onDue, log, now = Date.now }: SchedulerO
     const next = await store.nextScheduledAt();
     clearTimeout(timer);
     if (closed || next === null) return;
-    timer = setTimeout(() => void fire().catch((error: unknown) => log(`scheduler failed: ${String(error)}`)), Math.min(MAX_DELAY_MS, Math.max(0, next.getTime() - now())));
+    timer = setTimeout(() => void fire().catch((error: unknown) => log(`scheduler failed: ${String(error)}`, 'error')), Math.min(MAX_DELAY_MS, Math.max(0, next.getTime() - now())));
   }
 
   async function fire(): Promise<void> {
@@ -47,7 +48,7 @@ export function startScheduler({ store, onDue, log, now = Date.now }: SchedulerO
     await arm();
   }
 
-  const rearm = () => void arm().catch((error: unknown) => log(`scheduler failed: ${String(error)}`));
+  const rearm = () => void arm().catch((error: unknown) => log(`scheduler failed: ${String(error)}`, 'error'));
   rearm();
   return {
     add(path) {

@@ -54,26 +54,28 @@ describe('wirefeed serve (npm start)', () => {
     temp = await makeTempDir();
     await temp.write('one.txt', txtArticle('World', 'One'));
     await temp.write('bad.txt', '');
-    const child = spawn(TSX, [MAIN, '--articles-dir', temp.dir, '--port', '0', '--host', '127.0.0.1'], {
+    const child = spawn(TSX, [MAIN, '--articles-dir', temp.dir, '--port', '0', '--host', '127.0.0.1', '--log-format', 'text'], {
       env: { ...ENV, ARTICLES_DIR: '/ignored', FORCE_COLOR: '0' },
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     try {
       await waitFor(() => output.includes('serving'), { timeoutMs: 15_000, what: 'the start-up line' });
+      // LOG_FORMAT=text: `[date time] LEVEL: [module] message`, one record a line.
+      const time = String.raw`\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] `;
       expect(output).toMatch(
         new RegExp(
           [
-            String.raw`^\[intake\] watch engine: native \(WATCHER=auto, native module loaded\); state: ${escapeRegExp(temp.dir)}/\.wirefeed`,
-            String.raw`\[intake\] state: no index in ${escapeRegExp(temp.dir)}/\.wirefeed yet: a full scan builds it`,
-            String.raw`\[intake\] rejected bad.txt: empty file`,
-            String.raw`indexed 1 articles in 1 sections from 2 files in \d+ ms; serving http://127\.0\.0\.1:\d+`,
+            String.raw`^${time}INFO: \[intake\] watch engine: native \(WATCHER=auto, native module loaded\); state: ${escapeRegExp(temp.dir)}/\.wirefeed`,
+            String.raw`${time}INFO: \[intake\] state: no index in ${escapeRegExp(temp.dir)}/\.wirefeed yet: a full scan builds it`,
+            String.raw`${time}WARN: \[intake\] rejected bad.txt: empty file`,
+            String.raw`${time}INFO: indexed 1 articles in 1 sections from 2 files in \d+ ms; serving http://127\.0\.0\.1:\d+`,
             '$',
           ].join('\n'),
         ),
       );
       await temp.write('two.txt', txtArticle('World', 'Two'));
-      await waitFor(() => output.includes('published two.txt (World)'), { timeoutMs: 5000, what: 'the publish line' });
+      await waitFor(() => output.includes('[intake] published two.txt (World)'), { timeoutMs: 5000, what: 'the publish line' });
     } finally {
       child.kill('SIGTERM');
     }
@@ -90,7 +92,7 @@ function wirefeed(args: string[], env: Record<string, string> = {}) {
 
 /** Starts `wirefeed ...args` and resolves with its base URL once it logs the start-up line. */
 async function startServing(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...ENV, FORCE_COLOR: '0', ...env } });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...ENV, FORCE_COLOR: '0', LOG_FORMAT: 'text', ...env } });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -160,7 +162,7 @@ describe('HOST beyond loopback', () => {
       const feed = await (await fetch(`http://127.0.0.1:${server.port}/world/rss.xml`)).text();
       expect(feed).toContain('<link>https://feeds.example.com/world/one</link>');
       expect(feed).not.toContain('localhost');
-      expect(lines.at(-1)).toMatch(/serving https:\/\/feeds\.example\.com$/);
+      expect(lines.find((line) => line.startsWith('indexed '))).toMatch(/serving https:\/\/feeds\.example\.com$/);
     } finally {
       await server.close();
     }

@@ -15,7 +15,7 @@ export interface ServerProcess {
   /** The last lines of stdout and stderr (bounded). */
   stdout: string[];
   stderr: string[];
-  /** Lines of stderr that start with `[app]`: unexpected errors the app logged. */
+  /** Errors logged by the app (module `app`, level error): unexpected errors. */
   appErrors(): number;
   /** Set once the process has ended: its exit code or signal. */
   exit(): string | undefined;
@@ -43,10 +43,13 @@ export function startServerProcess(env: Record<string, string>, { timeoutMs = 30
       resolve();
     });
   });
-  collect(child, 'stdout', stdout);
-  collect(child, 'stderr', stderr, (line) => {
-    if (line.startsWith('[app]')) appErrors += 1;
+  // Not a terminal: the log is JSON, one record a line (src/node/logger.ts).
+  collect(child, 'stdout', stdout, (line) => {
+    if (!line.includes('"module":"app"')) return;
+    const record = logRecord(line);
+    if (record?.module === 'app' && record.level === 'error') appErrors += 1;
   });
+  collect(child, 'stderr', stderr);
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -58,7 +61,7 @@ export function startServerProcess(env: Record<string, string>, { timeoutMs = 30
       reject(new Error(`[load-server] exited (${exit}) before serving: ${stderr.slice(-5).join(' | ')}`));
     });
     const onData = () => {
-      const url = stdout.map((line) => /serving (http:\/\/127\.0\.0\.1:(\d+))$/.exec(line)).find(Boolean);
+      const url = stdout.map((line) => /serving (http:\/\/127\.0\.0\.1:(\d+))$/.exec(logRecord(line)?.msg ?? '')).find(Boolean);
       if (!url) return;
       child.stdout!.off('data', onData);
       clearTimeout(timer);
@@ -82,6 +85,16 @@ export function startServerProcess(env: Record<string, string>, { timeoutMs = 30
     };
     child.stdout!.on('data', onData);
   });
+}
+
+/** One line of the server's JSON log, or undefined for anything else. */
+function logRecord(line: string): { level?: string; module?: string; msg?: string } | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line) as { level?: string; module?: string; msg?: string };
+  } catch {
+    return undefined;
+  }
 }
 
 function collect(child: ChildProcess, stream: 'stdout' | 'stderr', lines: string[], onLine?: (line: string) => void): void {

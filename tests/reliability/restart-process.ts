@@ -60,17 +60,17 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Waits for `/healthz` to answer 200 (the first scan is in); fails at once if `child` ends. */
+/** Waits for `/readyz` to answer 200 (the first scan is in); fails at once if `child` ends. */
 export async function waitForHealthy(port: number, child: Child, timeoutMs = 30_000): Promise<number> {
   const started = performance.now();
   for (;;) {
     if (child.process.exitCode !== null || child.process.signalCode !== null) {
-      throw new Error(`server exited before /healthz answered 200:\n${child.lines.join('\n')}`);
+      throw new Error(`server exited before /readyz answered 200:\n${child.lines.join('\n')}`);
     }
-    const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+    const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
     await response?.body?.cancel();
     if (response?.status === 200) return Math.round(performance.now() - started);
-    if (performance.now() - started > timeoutMs) throw new Error(`no /healthz 200 on port ${port} in ${timeoutMs} ms:\n${child.lines.join('\n')}`);
+    if (performance.now() - started > timeoutMs) throw new Error(`no /readyz 200 on port ${port} in ${timeoutMs} ms:\n${child.lines.join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

@@ -129,7 +129,7 @@ describe.each(['native', 'chokidar'] as const)('wirefeed serve (WATCHER=%s), SIG
         'operations by kind': OP_KINDS.map((kind) => `${kind} ${stats.byKind[kind]}`).join(', '),
         'files written (bad ones)': `${stats.filesWritten} (${stats.badFilesWritten})`,
         'article files after each round': filesAtEnd.join(', '),
-        'start to /healthz 200, max (ms)': Math.max(0, ...healthyMs),
+        'start to /readyz 200, max (ms)': Math.max(0, ...healthyMs),
         mismatches: failures.length,
         'wall time (s)': ((performance.now() - started) / 1000).toFixed(1),
       },

@@ -3,6 +3,7 @@
 // sub-folders adopted), folders removed (everything under them), lost events (a resync), the
 // articles folder itself removed or replaced, and an engine that cannot start at all (the
 // system's watch limit): then the folder is compared on a timer and serving goes on.
+import type { LogLine } from '../logger.ts';
 import { lstat, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isArticlePath } from '../../article/parse.ts';
@@ -14,7 +15,7 @@ export interface ChangeFeedOptions {
   dir: string;
   /** The engine; undefined compares the folder on a timer only. */
   engine: WatchEngine | undefined;
-  log: (line: string) => void;
+  log: LogLine;
   /** An article path that may have changed, appeared or gone. */
   onPath(path: string): void;
   /** Every known path below `folder/` may have changed or gone: look at each again. */
@@ -115,7 +116,7 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     },
     resync(reason, quiet = false) {
       if (closed) return;
-      if (!quiet) log(`events may have been lost (${reason}): comparing the folder`);
+      if (!quiet) log(`events may have been lost (${reason}): comparing the folder`, 'warn');
       void resync(reason);
     },
   };
@@ -166,9 +167,9 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       if (isWatchLimitError(error)) {
         log(`cannot watch ${dir}: the system's limit on file watches is reached (${reason}). Raise it with ` +
           '`sudo sysctl fs.inotify.max_user_watches=524288` (and fs.inotify.max_user_instances), made permanent in /etc/sysctl.d/. ' +
-          `Meanwhile the folder is compared every ${Math.round(pollMs / 1000)} s or more`);
+          `Meanwhile the folder is compared every ${Math.round(pollMs / 1000)} s or more`, 'warn');
       } else {
-        log(`cannot watch ${dir} with the ${options.engine.name} engine (${reason}): comparing the folder every ${Math.round(pollMs / 1000)} s or more instead`);
+        log(`cannot watch ${dir} with the ${options.engine.name} engine (${reason}): comparing the folder every ${Math.round(pollMs / 1000)} s or more instead`, 'warn');
       }
       startPolling();
     }
@@ -191,7 +192,7 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     if (now === undefined) {
       if (rootGone) return;
       rootGone = true;
-      log(`the articles folder ${dir} is gone: keeping the last articles until it is back`);
+      log(`the articles folder ${dir} is gone: keeping the last articles until it is back`, 'warn');
       await subscription?.close();
       subscription = undefined;
       return;

@@ -1,5 +1,6 @@
 // Brings the store up to date with one file at a time: publish, update, remove or reject, and
 // records what each file gave. Calls for the same path run one at a time, in order.
+import type { LogLine } from '../logger.ts';
 import type { ParseOptions } from '../../article/types.ts';
 import type { FeedStore } from '../../store/types.ts';
 import { detached, readArticleFile, type FileOutcome } from './read-file.ts';
@@ -17,7 +18,7 @@ export interface IndexerOptions {
   dir: string;
   store: FeedStore;
   parseOptions: ParseOptions;
-  log: (line: string) => void;
+  log: LogLine;
   /** What each file gave; defaults to an in-memory book (nothing persisted). */
   book?: RecordBook;
   /**
@@ -27,6 +28,11 @@ export interface IndexerOptions {
   onChange?: (change: { path: string; sections: string[]; kind: 'added' | 'updated' | 'removed' | 'scheduled' }) => void;
   /** The settle window (settle.ts); 0 (the default, for `build`) reads everything at once. */
   settleMs?: number;
+  /**
+   * Told, for each change that reached the store after `update` (a watch event, a comparison), how
+   * long it took from the first `update` call for that path, settle time included: in ms.
+   */
+  onLatency?: (ms: number) => void;
 }
 
 export interface Indexer {
@@ -46,6 +52,13 @@ export interface Indexer {
   readonly known: ReadonlyMap<string, FileRecord>;
   /** Resolves when no update is running or queued. */
   idle(): Promise<void>;
+  /** Files being read or waiting for their settle time. */
+  readonly pending: number;
+  /**
+   * Takes no more updates and drops those waiting for their settle time (a file left unread is
+   * read on the next start: its record, if any, no longer matches it). Resolves when reads under way are done.
+   */
+  stop(): Promise<void>;
 }
 
 export function createMemoryBook(): RecordBook {
@@ -54,13 +67,21 @@ export function createMemoryBook(): RecordBook {
 }
 
 /** Creates the per-file indexer shared by the initial scan, reconcile passes and the watcher. */
-export function createIndexer({ dir, store, parseOptions, log, onChange = () => {}, settleMs = 0, book = createMemoryBook() }: IndexerOptions): Indexer {
+export function createIndexer({ dir, store, parseOptions, log, onChange = () => {}, settleMs = 0, book = createMemoryBook(), onLatency }: IndexerOptions): Indexer {
   /** Files too recently modified to read, by path: each is looked at again once it is old enough. */
   const deferred = new Map<string, Promise<void>>();
   const lastReason = new Map<string, string>();
   const running = new Map<string, Promise<void>>();
   const again = new Set<string>();
   const readOptions = { dir, parseOptions, settleMs };
+  /** When `update` was first asked for each path whose change has not reached the store yet. */
+  const since = new Map<string, number>();
+  const landed = (path: string) => {
+    const at = since.get(path);
+    if (at === undefined) return;
+    since.delete(path);
+    onLatency?.(performance.now() - at);
+  };
 
   async function apply(outcome: FileOutcome, initial: boolean, quiet = initial): Promise<void> {
     const { path } = outcome;
@@ -91,6 +112,7 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
     if (!outcome.ok) return reportOnce(path, outcome.reason);
     lastReason.delete(path);
     if (outcome.change === 'scheduled' && quiet) onChange({ path, sections: [], kind: 'scheduled' });
+    if (outcome.change === 'added' || outcome.change === 'updated' || outcome.change === 'removed') landed(path);
     if (quiet || outcome.change === 'unchanged') return;
     if (outcome.change === 'added') log(`published ${path} (${article.section})`);
     else if (outcome.change === 'updated') log(`updated ${path}`);
@@ -106,6 +128,7 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
     lastReason.delete(path);
     const before = await store.get(path);
     if (!(await store.remove(path))) return;
+    landed(path);
     log(`removed ${path}`);
     onChange({ path, sections: before ? [before.sectionSlug] : [], kind: 'removed' });
   }
@@ -118,30 +141,45 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
   function reportOnce(path: string, reason: string): void {
     if (lastReason.get(path) === reason) return;
     lastReason.set(path, reason);
-    log(`rejected ${path}: ${reason}`);
+    log(`rejected ${path}: ${reason}`, 'warn');
   }
 
+  /** Ends the settle waits early (stop()). */
+  const wakers = new Map<string, () => void>();
+  let stopped = false;
+
   function defer(path: string, ms: number, quiet: boolean): void {
-    if (deferred.has(path)) return;
-    const later = new Promise<void>((resolve) => setTimeout(resolve, ms + 1).unref()).then(() => {
+    if (deferred.has(path) || stopped) return;
+    const later = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms + 1).unref();
+      wakers.set(path, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }).then(() => {
       deferred.delete(path);
+      wakers.delete(path);
       return update(path, quiet);
     });
     deferred.set(path, later);
   }
 
   function update(path: string, quiet = false): Promise<void> {
+    if (stopped) return Promise.resolve();
     const current = running.get(path);
     if (current) {
       // A read is under way: read once more after it, however many events arrive meanwhile.
       again.add(path);
       return current;
     }
+    if (onLatency && !quiet && !since.has(path)) since.set(path, performance.now());
     const task = Promise.resolve()
       .then(() => apply(detached(readArticleFile(path, book.records.get(path), readOptions)), false, quiet))
       .finally(() => {
         running.delete(path);
         if (again.delete(path)) void update(path);
+        // Nothing reached the store, and nothing is waiting to: no latency to report for this one.
+        else if (!deferred.has(path)) since.delete(path);
       });
     running.set(path, task);
     return task;
@@ -151,5 +189,19 @@ export function createIndexer({ dir, store, parseOptions, log, onChange = () => 
     while (running.size > 0 || deferred.size > 0) await Promise.all([...running.values(), ...deferred.values()]);
   }
 
-  return { update, apply: (outcome, initial) => apply(outcome, initial), forget: (path) => book.delete(path), known: book.records, idle };
+  return {
+    update,
+    apply: (outcome, initial) => apply(outcome, initial),
+    forget: (path) => book.delete(path),
+    known: book.records,
+    idle,
+    get pending() {
+      return running.size + deferred.size;
+    },
+    async stop() {
+      stopped = true;
+      for (const wake of [...wakers.values()]) wake();
+      await idle();
+    },
+  };
 }

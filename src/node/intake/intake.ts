@@ -1,6 +1,7 @@
 // The intake: keeps the store equal to the articles folder. A start reads what changed since the
 // persisted state (everything, the first time) with reader threads, then a watch engine reports
 // every change, and each changed file is read once it has settled.
+import type { LogLine } from '../logger.ts';
 import { realpath } from 'node:fs/promises';
 import type { ParseOptions } from '../../article/types.ts';
 import { PARSER_VERSION } from '../../article/parse.ts';
@@ -33,10 +34,12 @@ export interface IntakeOptions {
   rootCheckMs?: number;
   /** Shortest time between two safety comparisons beside a watch engine (default 60 s). */
   verifyMs?: number;
-  log?: (line: string) => void;
+  log?: LogLine;
   /** Scan progress, for a terminal; without it a log line every few seconds says how far it got. */
   onProgress?: (done: number, total: number) => void;
   onChange?: IndexerOptions['onChange'];
+  /** Time from a watch event to the store, per change (the file-to-feed metric). */
+  onLatency?: IndexerOptions['onLatency'];
 }
 
 export interface Intake {
@@ -50,6 +53,9 @@ export interface Intake {
   recheck(path: string): void;
   /** `native`, `chokidar` or `polling` once watching. */
   readonly mode: string;
+  /** Changed files waiting to be read or being read. */
+  readonly pending: number;
+  /** Stops watching and writes the state; during the first scan, the scan stops early (`ready` resolves). */
   close(): Promise<void>;
 }
 
@@ -66,6 +72,8 @@ export function startIntake(options: IntakeOptions): Intake {
   let closed = false;
   /** Paths reported while the scan runs: read once it is in. */
   let held: Set<string> | undefined = new Set();
+  let onClosing = () => {};
+  const closing = new Promise<void>((resolve) => (onClosing = resolve));
 
   const onPath = (path: string) => {
     if (held) held.add(path);
@@ -85,7 +93,7 @@ export function startIntake(options: IntakeOptions): Intake {
     const book = await openBook(options, log);
     state = book.state;
     folders = countFolders(book.book);
-    indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange, settleMs: options.settleMs, book: folders.book });
+    indexer = createIndexer({ dir, store: options.store, parseOptions: options.parseOptions, log, onChange: options.onChange, settleMs: options.settleMs, book: folders.book, onLatency: options.onLatency });
     const startFeed = () =>
       startChangeFeed({ dir, engine: options.engine, log, onPath, onFolderStale, onResync: () => reconcile(dir, indexer!), pollMs: options.pollMs, rootCheckMs: options.rootCheckMs, verifyMs: options.verifyMs });
     // The native engine reports from the moment it is subscribed, so it is subscribed before the
@@ -98,11 +106,15 @@ export function startIntake(options: IntakeOptions): Intake {
       await feed.ready;
     }
     const readOptions = { dir, parseOptions: options.parseOptions, settleMs: options.settleMs };
-    const summary = await scanFolder(dir, indexer, (count) => readerFor(readOptions, count, options.threads, log), { onProgress: options.onProgress, log: options.onProgress ? undefined : log });
+    const summary = await scanFolder(dir, indexer, (count) => readerFor(readOptions, count, options.threads, log), {
+      onProgress: options.onProgress,
+      log: options.onProgress ? undefined : log,
+      stopped: () => closed,
+    });
     // Files modified within the settle window were left for later (they may be half-written):
     // wait for them, but no more than ten windows. They are read in the background either way.
     const limit = new Promise<void>((resolve) => setTimeout(resolve, options.settleMs * 10).unref());
-    await Promise.race([indexer.idle(), limit]);
+    await Promise.race([indexer.idle(), limit, closing]);
     if (!closed && !nativeFirst) feed = startFeed();
     const waiting = held ?? new Set<string>();
     held = undefined;
@@ -115,7 +127,7 @@ export function startIntake(options: IntakeOptions): Intake {
     if (!closed && feed && options.engine?.name !== 'native') await reconcile(dir, indexer!);
   });
   // A failed start is reported through `ready`; this branch only keeps it from going unhandled.
-  watching.catch((error: unknown) => log(`comparing the folder failed: ${error instanceof Error ? error.message : String(error)}`));
+  watching.catch((error: unknown) => log(`comparing the folder failed: ${error instanceof Error ? error.message : String(error)}`, 'error'));
 
   return {
     ready: ready.then(({ dir: _dir, ...summary }) => summary),
@@ -124,22 +136,26 @@ export function startIntake(options: IntakeOptions): Intake {
     get mode() {
       return feed?.mode ?? 'starting';
     },
+    get pending() {
+      return (held?.size ?? 0) + (indexer?.pending ?? 0);
+    },
     idle: async () => {
       await ready;
       await indexer!.idle();
     },
     async close() {
       closed = true;
+      onClosing();
       await ready.catch(() => undefined);
       await feed?.close();
-      await indexer?.idle();
+      await indexer?.stop();
       await state?.close();
     },
   };
 }
 
 /** The state folder's records when it can be trusted, else an empty book (with one log line why). */
-async function openBook(options: IntakeOptions, log: (line: string) => void): Promise<{ book: RecordBook; state?: PersistedState }> {
+async function openBook(options: IntakeOptions, log: LogLine): Promise<{ book: RecordBook; state?: PersistedState }> {
   if (options.stateDir === undefined) return { book: createMemoryBook() };
   const opened = await openState({ dir: options.stateDir, fingerprint: stateFingerprint(options.parseOptions), log });
   // openState logs why it could not use what it found; a usable state is worth a line too.

@@ -1,6 +1,7 @@
 // Reads many files at once for the initial scan and reconcile passes: batches of paths go to
 // worker threads (parsing is most of a cold start's CPU, and a 2-core machine has a core to
 // spare beside the event loop), or run in-process when threads are off or cannot start.
+import type { LogLine } from '../logger.ts';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -29,12 +30,12 @@ export function defaultThreads(): number {
 export const POOL_MIN_FILES = 20_000;
 
 /** The reader for `count` files: threads for large folders, in-process for small ones. */
-export function readerFor(options: ReadOptions, count: number, threads = defaultThreads(), log?: (line: string) => void): ReadPool {
+export function readerFor(options: ReadOptions, count: number, threads = defaultThreads(), log?: LogLine): ReadPool {
   return createReadPool(options, count >= POOL_MIN_FILES ? threads : 0, log);
 }
 
 /** A pool of `threads` readers; 0 reads in-process. */
-export function createReadPool(options: ReadOptions, threads = defaultThreads(), log: (line: string) => void = () => {}): ReadPool {
+export function createReadPool(options: ReadOptions, threads = defaultThreads(), log: LogLine = () => {}): ReadPool {
   if (threads <= 0) return inProcess(options, 'in-process');
   const workers: { worker: Worker; busy: boolean }[] = [];
   const pending = new Map<number, { resolve: (outcomes: FileOutcome[]) => void; reject: (error: Error) => void }>();
@@ -65,7 +66,7 @@ export function createReadPool(options: ReadOptions, threads = defaultThreads(),
     // A worker that cannot start (no loader for its source, a resource limit) fails its batches
     // over to the in-process reader: slower, never wrong.
     worker.on('error', (error) => {
-      if (!broken) log(`reader threads stopped (${error.message}): reading in-process instead`);
+      if (!broken) log(`reader threads stopped (${error.message}): reading in-process instead`, 'warn');
       broken ??= error;
       queue.length = 0;
       for (const [id, waiting] of pending) {

@@ -19,6 +19,8 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
   /** Without onProgress: a progress line every PROGRESS_MS. */
   log?: (line: string) => void;
+  /** True once the process is stopping: the scan ends early (what it read so far is kept). */
+  stopped?: () => boolean;
 }
 
 const BATCH = 256;
@@ -27,7 +29,7 @@ const MAX_IN_FLIGHT = 8;
 const PROGRESS_MS = 5000;
 
 /** `poolFor(count)` gives the reader for a folder of `count` files (and is closed after). */
-export async function scanFolder(dir: string, indexer: Indexer, poolFor: (count: number) => ReadPool, { onProgress, log }: ScanOptions = {}): Promise<ScanSummary> {
+export async function scanFolder(dir: string, indexer: Indexer, poolFor: (count: number) => ReadPool, { onProgress, log, stopped }: ScanOptions = {}): Promise<ScanSummary> {
   const started = performance.now();
   const files = (await walkArticles(dir)).files.sort(byPath);
   // Records of files gone while nothing was running.
@@ -38,7 +40,7 @@ export async function scanFolder(dir: string, indexer: Indexer, poolFor: (count:
   const changed = await changedFiles(dir, files, indexer);
   const pool = poolFor(changed.length);
   try {
-    return await readAll(files, changed, indexer, pool, { onProgress, log }, started);
+    return await readAll(files, changed, indexer, pool, { onProgress, log, stopped }, started);
   } finally {
     await pool.close();
   }
@@ -62,7 +64,7 @@ async function readAll(
   changed: string[],
   indexer: Indexer,
   pool: ReadPool,
-  { onProgress, log }: ScanOptions,
+  { onProgress, log, stopped }: ScanOptions,
   started: number,
 ): Promise<ScanSummary> {
   // `changed` is in the order of `files`, and each batch answers in the order it was asked: the
@@ -85,6 +87,10 @@ async function readAll(
   let read = 0;
   let lastLine = performance.now();
   for (const path of files) {
+    if (stopped?.()) {
+      // Batches still being read are left to the pool's close; none of them rejects.
+      break;
+    }
     let outcome: FileOutcome = { path, kind: 'same' };
     if (changed[pending] === path) {
       pending += 1;

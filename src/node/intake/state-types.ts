@@ -1,5 +1,6 @@
 // The shapes of the persisted intake index (src/node/intake/state.ts): what one file gave, and
 // the JSON-safe form of an article that the journal holds.
+import type { LogLine } from '../logger.ts';
 import type { ArticleMeta } from '../../article/types.ts';
 
 /**
@@ -36,7 +37,7 @@ export interface StateOptions {
    * DEFAULT_SECTION, MAX_FILE_BYTES... Any difference from the stored one = start over.
    */
   fingerprint: Record<string, string | number | boolean>;
-  log: (line: string) => void;
+  log: LogLine;
   /** Longest a change waits in memory before it is appended (default 150 ms). */
   batchMs?: number;
   /** Pending changes that trigger an append at once (default 200). */

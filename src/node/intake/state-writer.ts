@@ -1,5 +1,6 @@
 // Appends set/delete lines to the journal in batches, one write at a time, and rewrites the
 // journal (fresh start or compaction) beside it while appends carry on.
+import type { LogLine } from '../logger.ts';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { encodeLine, type Entry, type Header } from './state-line.ts';
@@ -13,7 +14,7 @@ export interface JournalWriterOptions {
   header: Header;
   /** The live records (the state's own map, read at rewrite time). */
   records: ReadonlyMap<string, FileRecord>;
-  log: (line: string) => void;
+  log: LogLine;
   /** Append handle of a trusted journal, or undefined: the first write starts a fresh one. */
   handle: FileHandle | undefined;
   /** Record lines already in that journal. */
@@ -51,7 +52,7 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
     if (disabled) return;
     disabled = true;
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    log(`state: cannot write ${file} (${code}): keeping the index in memory only from now on`);
+    log(`state: cannot write ${file} (${code}): keeping the index in memory only from now on`, 'warn');
     pending = [];
     tail = undefined;
     void handle?.close().catch(() => {});

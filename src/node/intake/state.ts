@@ -65,7 +65,7 @@ async function openLocked(options: StateOptions, records: Map<string, FileRecord
     return { state: createState(records, writer, release), status: outcome.status === 'missing' ? 'new' : outcome.status, reason };
   }
   if (outcome.torn) {
-    log(`state: ${file}: dropped ${outcome.torn} (a write cut short); the rest is loaded`);
+    log(`state: ${file}: dropped ${outcome.torn} (a write cut short); the rest is loaded`, 'warn');
     await truncate(file, outcome.goodBytes);
   }
   for (const [path, record] of outcome.records) records.set(path, record);
