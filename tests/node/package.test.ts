@@ -14,6 +14,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
 const TOKEN = 'package-test-token-3b8e1f5d2c7a90';
 const INSTALL_MS = 240_000;
+// Each case starts npx and node processes; under a full parallel `npm test` that takes a while.
+const CASE_MS = 120_000;
 
 // Children get the test's environment less what would point npm back at this checkout (under
 // `npm test`, npm exports the project's prefix and package fields) and vitest's BASE_URL=/.
@@ -101,7 +103,7 @@ async function jsonFeed(url: string): Promise<JsonFeed> {
   return (await response.json()) as JsonFeed;
 }
 
-describe('the packed package', () => {
+describe('the packed package', { timeout: CASE_MS }, () => {
   it('holds the built code, the README and the licence, and neither tests nor TypeScript sources', () => {
     const files = tarballFiles.map((file) => file.replace(/^package\//, ''));
     for (const file of ['package.json', 'README.md', 'LICENSE', 'bin/wirefeed.js', 'dist/cli.js', 'dist/index.js', 'dist/node.js', 'dist/file-worker.js', 'dist/worker.js', 'dist/types/index.d.ts', 'dist/types/node/index.d.ts', 'dist/types/workers/index.d.ts']) {
