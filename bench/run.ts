@@ -8,6 +8,7 @@ import { caseName, reportColdStart, runColdStart, stateDirOf, type CaseSpec, typ
 import { LAYOUTS, corpusDir, memoryShortfall, removeBenchFiles, type Layout } from './corpus.ts';
 import { reportIncremental, runIncremental, type IncrementalResult } from './incremental.ts';
 import { ROOT, loadAverage, machineNote, progress, stopAllChildren, type Goal, type Section } from './lib.ts';
+import { runStartup } from './startup.ts';
 import { runThroughput } from './throughput.ts';
 import { reportArticlePages, runArticlePages, type PagesResult } from './pages.ts';
 import { runWorkerBench } from './worker.ts';
@@ -16,7 +17,7 @@ const USAGE = `Usage: npm run bench -- [options]
 
   --quick            10,000 articles only (both layouts), 1 cold run, 100 burst files, shorter throughput
                      runs; prints the report instead of writing BENCHMARKS.md
-  --only LIST        comma-separated subset of: throughput,cold,pages,burst,bulk,incremental,worker (latency = burst);
+  --only LIST        comma-separated subset of: throughput,cold,pages,burst,bulk,incremental,worker,startup (latency = burst);
                      burst and bulk run on the restarted server of the cold-start bench, which runs for them
   --out FILE         where to write the report (default BENCHMARKS.md; with --quick, stdout)
   --sizes LIST       corpus sizes for cold start, restart, burst, bulk and incremental (default 10000,100000)
@@ -33,11 +34,12 @@ const USAGE = `Usage: npm run bench -- [options]
   --page-count N     article pages asked from a cold cache per case (default 500; quick 100)
   --worker-articles N  articles in the one section of the worker bench (default 500)
   --worker-rounds N  timed publish-then-request rounds per server in the worker bench (default 30; quick 10)
+  --startup-rounds N start-up bench: rounds of each way, tsx and built (default 10; quick 5)
   --load-wait-min M  worker bench: wait at most M minutes for the 1-minute load to drop to 1.5 (default 10)
   --help             this text
 `;
 
-const BENCHES = ['throughput', 'cold', 'pages', 'burst', 'bulk', 'incremental', 'worker'] as const;
+const BENCHES = ['throughput', 'cold', 'pages', 'burst', 'bulk', 'incremental', 'worker', 'startup'] as const;
 const SETTLE_MS = 300;
 
 async function main(): Promise<void> {
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
       'worker-articles': { type: 'string' },
       'worker-rounds': { type: 'string' },
       'load-wait-min': { type: 'string' },
+      'startup-rounds': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -155,6 +158,7 @@ async function main(): Promise<void> {
   }
 
   if (only.has('worker')) sections.push(await runWorkerBench(workerOptions));
+  if (only.has('startup')) sections.push(await runStartup({ rounds: int(values['startup-rounds'], quick ? 5 : 10) }));
 
   const minutes = (performance.now() - began) / 60_000;
   const loadAfter = loadAverage();

@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-// The `wirefeed` command. The CLI is TypeScript (src/node/cli.ts): tsx, a runtime dependency,
-// registers its loader in this process (no second process, so signals and exit codes stay ours).
+// The `wirefeed` command: the CLI as `npm run build` wrote it to dist/, run by plain node.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
 
-// Our own tsconfig, not whatever the current folder has; without one, tsx's defaults.
-const tsconfig = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
-register({ tsconfig: existsSync(tsconfig) ? tsconfig : false });
-
-const { runCli } = await import('../src/node/cli.ts');
+const cli = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  console.error('wirefeed: dist/cli.js is missing: run npm run build (or npm install, which builds) in the wirefeed folder');
+  process.exit(1);
+}
+const { runCli } = await import(cli.href);
 process.exitCode = await runCli(process.argv.slice(2));

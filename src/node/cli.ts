@@ -1,5 +1,5 @@
 // The `wirefeed` command: `serve` (the default, and `npm start`), `publish` and `build`.
-import { access, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { SETTINGS, resolveConfig, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
@@ -68,7 +68,9 @@ function printHelp(): number {
 }
 
 async function printVersion(): Promise<number> {
-  const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  // By the package's own name (`exports` lists ./package.json): the same from src/node/ under tsx
+  // and from the bundle in dist/, where a relative path would differ.
+  const { version } = createRequire(import.meta.url)('wirefeed/package.json') as { version: string };
   process.stdout.write(`wirefeed ${version}\n`);
   return 0;
 }
@@ -148,17 +150,11 @@ function showProgress(done: number, total: number): void {
 async function build(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, { out: { type: 'string' } }, 1);
   if (values.help) return printHelp();
-  const module = new URL('./build.ts', import.meta.url);
-  if (!(await access(module).then(() => true, () => false))) {
-    console.error('wirefeed: build is not available yet');
-    return 1;
-  }
   const settings = envFromArgs(settingFlags(values), process.env);
   if (settings === 'help') return printHelp();
   const env: Env = positionals[0] ? { ...settings, ARTICLES_DIR: positionals[0] } : settings;
-  const { buildSite } = (await import(module.href)) as {
-    buildSite: (options: { dir: string; out: string; env: Env }) => Promise<unknown>;
-  };
+  // A literal specifier, so the bundle carries build.ts (as a chunk loaded only here).
+  const { buildSite } = await import('./build.ts');
   await buildSite({ dir: env.ARTICLES_DIR ?? './articles', out: typeof values.out === 'string' ? values.out : './dist', env });
   return 0;
 }

@@ -1,5 +1,5 @@
 // `wirefeed publish` end to end: a real Node server with PUBLISH_TOKEN over folder A, and the CLI
-// (a real process through bin/wirefeed.js, or syncFolder in-process) publishing folder B to it.
+// (a real process running the CLI's sources, or syncFolder in-process) publishing folder B to it.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
@@ -8,11 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syncFolder } from '../../src/node/publish-cli.ts';
 import { startServer, type RunningServer } from '../../src/node/server.ts';
 import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';
+import { CLI } from '../helpers/cli.ts';
 import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'wirefeed.js');
 const TOKEN = 'cli-test-token-5f0c2a9e7d41b3';
 // vitest (through Vite) sets BASE_URL=/ in its own environment: keep it from the child.
 const { BASE_URL: _vite, PUBLISH_TOKEN: _outer, ...ENV } = process.env;
@@ -50,7 +49,7 @@ interface Run {
 /** Runs `wirefeed publish ...args` as a real process and waits for it to end. */
 function publish(args: string[], env: Record<string, string> = { PUBLISH_TOKEN: TOKEN }): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'publish', ...args], { env: { ...ENV, ...env } });
+    const child = spawn(process.execPath, [...CLI, 'publish', ...args], { env: { ...ENV, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -207,7 +206,7 @@ describe('wirefeed publish', () => {
   it('--watch pushes adds, changes and deletes as they happen, and exits cleanly on SIGTERM', async () => {
     await b.write('first.txt', txtArticle('World', 'First'));
     await b.write('sub/inner.txt', txtArticle('Sub', 'Inner'));
-    const child = spawn(process.execPath, [BIN, 'publish', b.dir, '--to', url(), '--watch'], { env: { ...ENV, PUBLISH_TOKEN: TOKEN } });
+    const child = spawn(process.execPath, [...CLI, 'publish', b.dir, '--to', url(), '--watch'], { env: { ...ENV, PUBLISH_TOKEN: TOKEN } });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
@@ -250,7 +249,7 @@ describe('wirefeed publish', () => {
   it('documents every command and option in --help, and prints --version', async () => {
     const run = (args: string[]) =>
       new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, [BIN, ...args], { env: ENV });
+        const child = spawn(process.execPath, [...CLI, ...args], { env: ENV });
         let out = '';
         child.stdout.on('data', (chunk) => (out += chunk));
         child.once('close', () => resolve(out));

@@ -1,12 +1,10 @@
-// Real wirefeed processes for the restart tests: `bin/wirefeed.js serve` and `publish` as child
-// processes (one process each: bin/wirefeed.js loads tsx in-process, so SIGKILL reaches the
-// process doing the work), with their output kept for failure messages.
+// Real wirefeed processes for the restart tests: `wirefeed serve` and `publish` as child processes
+// (one process each, from the sources: tests/helpers/cli.ts, so SIGKILL reaches the process doing
+// the work), with their output kept for failure messages.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { CLI } from '../helpers/cli.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-export const BIN = join(ROOT, 'bin', 'wirefeed.js');
 // vitest (through Vite) sets BASE_URL=/ in its own environment; keep it and any token from children.
 const { BASE_URL: _vite, PUBLISH_TOKEN: _token, ...INHERITED } = process.env;
 
@@ -20,9 +18,9 @@ export interface Child {
   onLine?: (line: string) => void;
 }
 
-/** Starts `node bin/wirefeed.js ...args` with `env` on top of the test's environment (minus BASE_URL). */
+/** Starts `wirefeed ...args` with `env` on top of the test's environment (minus BASE_URL). */
 export function startChild(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...INHERITED, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [...CLI, ...args], { env: { ...INHERITED, ...env }, stdio: 'pipe' });
   const result: Child = {
     process: child,
     lines: [],
