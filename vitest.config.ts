@@ -18,6 +18,8 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['tests/**/*.test.ts'],
+          // dist/ built once before the tests that run the built command (tests/build-dist.ts).
+          globalSetup: ['tests/build-dist.ts'],
           exclude: [...configDefaults.exclude, 'tests/workers/**'],
         },
       },

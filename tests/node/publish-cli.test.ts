@@ -183,7 +183,7 @@ describe('wirefeed publish', () => {
   });
 
   it('--watch stops with the same message when the server comes back without PUBLISH_TOKEN', async () => {
-    const child = spawn(process.execPath, [BIN, 'publish', b.dir, '--to', url(), '--watch'], { env: { ...ENV, PUBLISH_TOKEN: TOKEN } });
+    const child = spawn(process.execPath, [...CLI, 'publish', b.dir, '--to', url(), '--watch'], { env: { ...ENV, PUBLISH_TOKEN: TOKEN } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
