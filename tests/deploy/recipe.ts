@@ -1,7 +1,7 @@
 // Shared by the deployment recipes' tests: the package's own facts, env files, a free port.
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+export { freePort } from '../helpers/free-port.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -23,14 +23,3 @@ export function parseEnvFile(text: string): Record<string, string> {
   return env;
 }
 
-/** A TCP port free on 127.0.0.1 a moment ago, for a child that must be told its port up front. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

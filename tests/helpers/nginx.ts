@@ -4,9 +4,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from './wait.ts';
+export { freePort } from './free-port.ts';
 
 /** The nginx binary, if installed. */
 export const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx'].find((path) => existsSync(path));
@@ -16,17 +17,6 @@ export function nginxMissing(): string | undefined {
   return NGINX === undefined ? 'nginx is not installed (apt-get install nginx; .ci/run installs it)' : undefined;
 }
 
-/** A free TCP port on 127.0.0.1 (free when asked: the caller binds it soon after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RunningNginx {
   stop(): Promise<void>;

@@ -2,8 +2,8 @@
 // (one process each, from the sources: tests/helpers/cli.ts, so SIGKILL reaches the process doing
 // the work), with their output kept for failure messages.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer } from 'node:net';
 import { CLI } from '../helpers/cli.ts';
+export { freePort } from '../helpers/free-port.ts';
 
 // vitest (through Vite) sets BASE_URL=/ in its own environment; keep it and any token from children.
 const { BASE_URL: _vite, PUBLISH_TOKEN: _token, ...INHERITED } = process.env;
@@ -48,15 +48,6 @@ export async function killHard(child: Child): Promise<void> {
   await child.exited;
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port from the OS');
-  return address.port;
-}
 
 /** Waits for `/readyz` to answer 200 (the first scan is in); fails at once if `child` ends. */
 export async function waitForHealthy(port: number, child: Child, timeoutMs = 30_000): Promise<number> {
