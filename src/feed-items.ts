@@ -7,6 +7,7 @@
 import type { ArticleContent } from './article/types.ts';
 import type { SiteConfig } from './config.ts';
 import type { ContentCache } from './content-cache.ts';
+import { creditHtml } from './credit.ts';
 import { declaresDc, renderItemFragment, type FragmentFormat } from './feed/fragments.ts';
 import type { FeedItem } from './feed/types.ts';
 import type { FeedStore, ListedArticle, Rendition } from './store/types.ts';
@@ -45,7 +46,8 @@ export function renditionKey(site: SiteConfig, listed: ListedArticle): string {
 }
 
 // Bumped when item markup changes for the same input, so stored renditions are not reused.
-const RENDITION_FORMAT = 'items-1';
+// items-2: attribution (source, licence, credit line).
+const RENDITION_FORMAT = 'items-2';
 
 /** One item's markup, UTF-8 encoded, with what documents need to know of it. */
 export interface ItemPart {
@@ -59,13 +61,15 @@ export interface ItemPart {
 /** Maps a listed article and its content to the renderers' model with absolute URLs. */
 export function toFeedItem(site: SiteConfig, listed: ListedArticle, content: ArticleContent | undefined): FeedItem {
   const { article } = listed;
+  // The credit line ends the body, where readers show it (credit.ts); summaries carry the elements only.
+  const credit = creditHtml(article.attribution);
   return {
     id: article.id,
     url: absolute(site, articlePath(article.sectionSlug, listed.slug)),
     title: article.title,
     // Without its content (the file could not be read again) an item carries its title as the summary, and no body.
     summary: content?.summary ?? article.title,
-    html: content?.html,
+    html: content === undefined || credit === undefined ? content?.html : `${content.html}\n${credit}`,
     authors: article.authors,
     tags: article.tags,
     category: {
@@ -74,6 +78,7 @@ export function toFeedItem(site: SiteConfig, listed: ListedArticle, content: Art
       url: absolute(site, pagePath(article.sectionSlug)),
     },
     image: article.image,
+    attribution: article.attribution,
     publishedAt: article.publishedAt,
     updatedAt: article.updatedAt,
   };

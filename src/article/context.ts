@@ -16,5 +16,5 @@ export interface ParseContext {
 /** The content fields of an article, plus a front-matter id when the file gave one. */
 export type ParsedFields = Pick<
   Article,
-  'section' | 'title' | 'summary' | 'html' | 'authors' | 'tags' | 'image' | 'publishedAt' | 'updatedAt' | 'draft'
+  'section' | 'title' | 'summary' | 'html' | 'authors' | 'tags' | 'image' | 'attribution' | 'publishedAt' | 'updatedAt' | 'draft'
 > & { customId?: string };

@@ -1,5 +1,6 @@
 // Reads the known front-matter fields into typed, normalised values; wrong types reject the file.
-import type { Author } from './types.ts';
+import { readAttribution } from './attribution.ts';
+import type { Attribution, Author } from './types.ts';
 import { parseDateValue } from './dates.ts';
 import { collapseSpace } from './normalise.ts';
 import { reject } from './reject.ts';
@@ -15,13 +16,14 @@ export interface FrontMatter {
   authors: Author[];
   tags: string[];
   image?: string;
+  attribution?: Attribution;
   draft: boolean;
 }
 
 // `Jane Doe <jane@example.com>`: the usual way to write a name with an email in one string.
 const NAME_WITH_EMAIL = /^(.*?)\s*<([^<>\s@]+@[^<>\s]+)>$/u;
 
-/** Turns the raw YAML mapping into a `FrontMatter`; unknown keys (e.g. `source_url`) are ignored. */
+/** Turns the raw YAML mapping into a `FrontMatter`; unknown keys are ignored. */
 export function readFrontMatter(data: Record<string, unknown>, baseUrl: string): FrontMatter {
   const field = (key: string): unknown => (Object.hasOwn(data, key) ? data[key] : undefined);
   const image = readText(field('image'), 'image');
@@ -40,6 +42,7 @@ export function readFrontMatter(data: Record<string, unknown>, baseUrl: string):
     authors: [...listOf(field('authors')), ...listOf(field('author'))].map((value) => readAuthor(value, baseUrl)),
     tags: readTags(field('tags')),
     image: image === undefined ? undefined : absoluteUrl(image, baseUrl, 'image'),
+    attribution: readAttribution(field),
     draft: readDraft(field('draft')),
   };
 }

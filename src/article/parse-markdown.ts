@@ -35,6 +35,7 @@ export function parseMarkdown(context: ParseContext): ParsedFields {
     authors: meta.authors,
     tags: meta.tags,
     ...(meta.image === undefined ? {} : { image: meta.image }),
+    ...(meta.attribution === undefined ? {} : { attribution: meta.attribution }),
     publishedAt,
     updatedAt,
     draft: meta.draft,

@@ -7,6 +7,25 @@ export interface Author {
   url?: string;
 }
 
+/**
+ * Credit for an article taken from elsewhere, from its front matter. Plain text and absolute
+ * http(s) URLs; a source given only as a URL is named by its host.
+ */
+export interface Attribution {
+  /** Name of the source, plain text: `Wikinews`. Present whenever `sourceUrl` is. */
+  source?: string;
+  /** The original article. */
+  sourceUrl?: string;
+  /** The source's own feed (RSS `<source url>`, which names the channel an item came from). */
+  sourceFeed?: string;
+  /** Licence name as written, plain text: `CC BY 2.5`. Present whenever `licenseUrl` is. */
+  license?: string;
+  /** The licence's text or deed: given, or known from the name (Creative Commons). */
+  licenseUrl?: string;
+  /** The URL search engines should treat as this article's (the page's `<link rel="canonical">`). */
+  canonical?: string;
+}
+
 /** One parsed, normalised article. Plain-text fields hold text, never markup. */
 export interface Article {
   /** Path inside the articles folder, POSIX separators, no leading slash: `politics/talks.txt`. */
@@ -29,6 +48,8 @@ export interface Article {
   tags: string[];
   /** Absolute URL. */
   image?: string;
+  /** Where the article comes from and under which licence (front matter); absent when it says nothing. */
+  attribution?: Attribution;
   publishedAt: Date;
   updatedAt: Date;
   /** `draft: true` in front matter: never published. */

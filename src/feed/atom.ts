@@ -20,6 +20,11 @@ import type { FeedItem, FeedMeta } from './types.ts';
 // Marks an entry's title slot; a C0 control, so no (cleaned) input can contain it.
 const TITLE_MARK = '\u000E';
 const TITLE_SLOT = /<title type="html"><!\[CDATA\[\u000E(\d+)\u000E\]\]><\/title>/g;
+// Marks the slot of an entry's attribution (its `rights`, which `feed` writes last in the entry).
+const ATTRIBUTION_MARK = '\u000F';
+const ATTRIBUTION_SLOT = /<rights>\u000F(\d+)\u000F<\/rights>/g;
+// Children of an entry stand on their own lines at this indent in `feed`'s output.
+const ENTRY_CHILD_INDENT = '\n        ';
 const FEED_START = '<feed xmlns="http://www.w3.org/2005/Atom">';
 const SELF_LINK = /<link rel="self" href="[^"]*"\/>/g;
 const ENTRY_OPEN = '<entry>';
@@ -75,7 +80,7 @@ function atomDocument(meta: FeedMeta, items: FeedItem[]): string {
     author: { name: xmlText(meta.title) },
   });
   items.forEach((item, index) => feed.addItem(toAtomEntry(item, index)));
-  const xml = withTextTitles(withRelatedLinks(withLanguage(feed.atom1(), meta.language), meta), items);
+  const xml = withAttribution(withTextTitles(withRelatedLinks(withLanguage(feed.atom1(), meta.language), meta), items), items);
   return resolvePlaceholders(withStylesheet(xml, meta.stylesheet, 'atom'));
 }
 
@@ -102,7 +107,44 @@ function toAtomEntry(item: FeedItem, index: number): Item {
       },
       ...extraTags(item).map((tag) => ({ term: xmlAttribute(tag) })),
     ],
+    ...(attributionParts(item).length > 0 ? { copyright: `${ATTRIBUTION_MARK}${index}${ATTRIBUTION_MARK}` } : {}),
   };
+}
+
+/**
+ * An entry's attribution in Atom: `<rights>` holds the licence name (RFC 4287 §4.2.10),
+ * `<link rel="license">` its URL (RFC 4946), `<link rel="via">` the original article ("the
+ * source of the information provided in the containing element", RFC 4287 §4.2.7.2), titled
+ * with the source's name. `<source>` is left out: RFC 4287 §4.2.11 fills it with the source
+ * feed's own metadata (id, title, updated), which front matter does not give.
+ */
+function attributionParts(item: FeedItem): string[] {
+  const attribution = item.attribution;
+  if (attribution === undefined) return [];
+  const via = optionalUri(attribution.sourceUrl);
+  const license = optionalUri(attribution.licenseUrl);
+  const title = attribution.source === undefined ? '' : ` title="${xmlAttribute(attribution.source)}"`;
+  return [
+    ...(attribution.license === undefined ? [] : [`<rights type="text">${xmlText(attribution.license)}</rights>`]),
+    ...(license === undefined ? [] : [`<link rel="license" href="${xmlAttribute(license)}"/>`]),
+    ...(via === undefined ? [] : [`<link rel="via" href="${xmlAttribute(via)}"${title}/>`]),
+  ];
+}
+
+// `feed` has no way to add links or elements to an entry; each entry with an attribution wrote
+// its index as its rights (last in the entry), and the slot becomes the attribution's elements.
+function withAttribution(xml: string, items: FeedItem[]): string {
+  const wanted = items.filter((item) => attributionParts(item).length > 0).length;
+  let written = 0;
+  const result = xml.replace(ATTRIBUTION_SLOT, (_slot, index: string) => {
+    written += 1;
+    const item = items[Number(index)];
+    return item === undefined ? '' : attributionParts(item).join(ENTRY_CHILD_INDENT);
+  });
+  if (written !== wanted) {
+    throw new Error(`[feed:atom] found ${written} of ${wanted} entry attributions in feed's output; its format changed`);
+  }
+  return result;
 }
 
 function toAtomAuthor(author: Author): FeedAuthor {

@@ -1,7 +1,7 @@
 // JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), written here: `feed` 6 only writes
 // version 1 with the deprecated `author` and no `date_published`. JSON could carry control
 // characters, but the XML formats cannot, so text is cleaned the same way to keep them equal.
-import type { Author } from '../article/types.ts';
+import type { Attribution, Author } from '../article/types.ts';
 import { extraTags, namedAuthors, optionalUri, stripIllegalXml, toUri } from './escape.ts';
 import { assembleFeed, type FeedFrame } from './frame.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
@@ -28,6 +28,8 @@ interface JsonFeedHub {
 interface JsonFeedItem {
   id: string;
   url: string;
+  /** JSON Feed 1.1: "the URL of a page elsewhere": the original of an article taken from elsewhere. */
+  external_url?: string;
   title: string;
   summary?: string;
   /** JSON Feed 1.1: an item has content_html or content_text, or both; we write exactly one. */
@@ -40,6 +42,19 @@ interface JsonFeedItem {
   date_modified: string;
   authors?: JsonFeedAuthor[];
   tags: string[];
+  _attribution?: JsonFeedAttribution;
+}
+
+/**
+ * JSON Feed 1.1 has no source or licence field; its extension rule ("keys that start with an
+ * underscore", holding an object) carries them, in the front matter's own words.
+ */
+interface JsonFeedAttribution {
+  source?: string;
+  source_url?: string;
+  source_feed?: string;
+  license?: string;
+  license_url?: string;
 }
 
 /** JSON Feed 1.1 §authors: name, url and avatar; there is no email field. */
@@ -103,10 +118,16 @@ function toJsonItem(item: FeedItem): JsonFeedItem {
   const summary = stripIllegalXml(item.summary);
   const image = optionalUri(item.image);
   const authors = namedAuthors(item).map(toJsonAuthor);
+  // The source's page, else the canonical URL when it is not this item's own page.
+  const canonical = optionalUri(item.attribution?.canonical);
+  const url = toUri(item.url, 'item.url');
+  const external = optionalUri(item.attribution?.sourceUrl) ?? (canonical === url ? undefined : canonical);
+  const attribution = toJsonAttribution(item.attribution);
   return {
     // Ids and links in the same URI form as the RSS and Atom renderers write them.
     id: toUri(item.id, 'item.id'),
-    url: toUri(item.url, 'item.url'),
+    url,
+    ...(external === undefined ? {} : { external_url: external }),
     title: stripIllegalXml(item.title),
     ...(summary === '' ? {} : { summary }),
     // Cut to summaries to fit the size budget: the summary is then the content, as plain text.
@@ -117,7 +138,21 @@ function toJsonItem(item: FeedItem): JsonFeedItem {
     ...(authors.length === 0 ? {} : { authors }),
     // The section first, as RSS and Atom list it first among their categories.
     tags: [stripIllegalXml(item.category.name).trim(), ...extraTags(item)],
+    ...(attribution === undefined ? {} : { _attribution: attribution }),
   };
+}
+
+function toJsonAttribution(attribution: Attribution | undefined): JsonFeedAttribution | undefined {
+  if (attribution === undefined) return undefined;
+  const text = (value: string | undefined) => (value === undefined ? undefined : stripIllegalXml(value));
+  const entries = Object.entries({
+    source: text(attribution.source),
+    source_url: optionalUri(attribution.sourceUrl),
+    source_feed: optionalUri(attribution.sourceFeed),
+    license: text(attribution.license),
+    license_url: optionalUri(attribution.licenseUrl),
+  }).filter(([, value]) => value !== undefined);
+  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as JsonFeedAttribution);
 }
 
 function toJsonAuthor(author: Author): JsonFeedAuthor {

@@ -1,10 +1,11 @@
 // RSS 2.0 (https://www.rssboard.org/rss-specification) through `feed` 6.
 import { Feed, type Item } from 'feed';
-import type { Author } from '../article/types.ts';
+import type { Attribution, Author } from '../article/types.ts';
 import {
   extraTags,
   namedAuthors,
   optionalContent,
+  optionalUri,
   relatedLinks,
   resolvePlaceholders,
   stripIllegalXml,
@@ -18,6 +19,9 @@ import { assembleFeed, CUTTING_META, cutFragment, cutFrame, probeItem, type Feed
 import type { FeedItem, FeedMeta } from './types.ts';
 
 const DC_NAMESPACE = 'http://purl.org/dc/elements/1.1/';
+// The RSS 2.0 Creative Commons module (https://cyber.harvard.edu/rss/creativeCommonsRssModule.html):
+// <creativeCommons:license> holds the URL of an item's licence; RSS core has no per-item licence.
+const CC_NAMESPACE = 'http://backend.userland.com/creativeCommonsRssModule';
 const ITEM_OPEN = '<item>';
 const ITEM_CLOSE = '</item>';
 
@@ -135,8 +139,35 @@ function toRssItem(item: FeedItem, dcDeclared: boolean): Item {
       { name: 'title', objects: { _text: title } },
       // RSS 2.0 <author> must be an email address; the Dublin Core creator is a name.
       ...(authors.length > 0 ? [{ name: 'dc:creator', objects: creators(authors, dcDeclared) }] : []),
+      ...attributionElements(item.attribution, dcDeclared),
     ],
   };
+}
+
+/**
+ * An item's attribution in RSS. `<source>` names "the RSS channel that the item came from" and
+ * its required `url` is that channel's feed (RSS 2.0, item/source): written only when front matter
+ * gives `source_feed`, never with the article's page. The page goes in `<dc:source>` (DCMI: "a
+ * related resource from which the described resource is derived"), the licence name in
+ * `<dc:rights>`, and its URL in `<creativeCommons:license>`.
+ */
+function attributionElements(attribution: Attribution | undefined, dcDeclared: boolean): { name: string; objects: Record<string, unknown> }[] {
+  if (attribution === undefined) return [];
+  const { source, sourceUrl, sourceFeed, license, licenseUrl } = attribution;
+  const dc = dcDeclared ? {} : { _attributes: { 'xmlns:dc': DC_NAMESPACE } };
+  const sourceLink = optionalUri(sourceUrl);
+  const feedLink = optionalUri(sourceFeed);
+  const licenseLink = optionalUri(licenseUrl);
+  return [
+    ...(feedLink === undefined || source === undefined
+      ? []
+      : [{ name: 'source', objects: { _attributes: { url: xmlAttribute(feedLink) }, _text: xmlText(source) } }]),
+    ...(sourceLink === undefined ? [] : [{ name: 'dc:source', objects: { ...dc, _text: xmlText(sourceLink) } }]),
+    ...(license === undefined ? [] : [{ name: 'dc:rights', objects: { ...dc, _text: xmlText(license) } }]),
+    ...(licenseLink === undefined
+      ? []
+      : [{ name: 'creativeCommons:license', objects: { _attributes: { 'xmlns:creativeCommons': CC_NAMESPACE }, _text: xmlText(licenseLink) } }]),
+  ];
 }
 
 // One <dc:creator> per author. `feed` types an extension's `objects` as one object, but hands it

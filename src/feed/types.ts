@@ -1,5 +1,5 @@
 // The renderers' input: one model for all three formats, in our words (not the formats').
-import type { Author } from '../article/types.ts';
+import type { Attribution, Author } from '../article/types.ts';
 
 export interface FeedItem {
   /** Absolute IRI: RSS `guid`, Atom `id`, JSON Feed `id`. */
@@ -18,6 +18,8 @@ export interface FeedItem {
   category: { name: string; slug: string; url: string };
   /** Absolute URL. */
   image?: string;
+  /** Source, licence and canonical URL of an article taken from elsewhere (RSS source/dc:rights, Atom via/rights, JSON external_url). */
+  attribution?: Attribution;
   publishedAt: Date;
   updatedAt: Date;
 }

@@ -11,6 +11,8 @@ export interface LayoutOptions {
   title: string;
   /** The section whose feeds this page advertises; omitted = the combined feeds. */
   section?: { slug: string; name: string };
+  /** Absolute URL for `<link rel="canonical">`; omitted = none. */
+  canonical?: string;
   body: Html;
 }
 
@@ -18,12 +20,12 @@ const STYLE = `
 body{font:16px/1.55 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
 a{color:#0b57d0}header a{color:inherit;text-decoration:none}
 h1{line-height:1.2}ul.items{list-style:none;padding:0}ul.items li{margin:0 0 1rem}
-.meta,.feeds{color:#5f6368;font-size:.9rem}.feeds a{margin-right:.6rem}
+.meta,.feeds,.credit{color:#5f6368;font-size:.9rem}.feeds a{margin-right:.6rem}
 table{border-collapse:collapse}td,th{padding:.25rem .75rem .25rem 0;text-align:left}
 article img{max-width:100%;height:auto}`;
 
 /** A complete page with discovery links (`<link rel="alternate">`) for all three feed formats. */
-export function layout({ site, title, section, body }: LayoutOptions): Html {
+export function layout({ site, title, section, canonical, body }: LayoutOptions): Html {
   const feedName = section ? `${section.name} | ${site.title}` : site.title;
   return html`<!doctype html>
 <html lang="${site.language}">
@@ -31,7 +33,8 @@ export function layout({ site, title, section, body }: LayoutOptions): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
-${FEED_FORMATS.map(
+${canonical === undefined ? '' : html`<link rel="canonical" href="${canonical}">
+`}${FEED_FORMATS.map(
   (format) =>
     html`<link rel="alternate" type="${FEED_FILES[format].contentType.split(';')[0]}" title="${feedName} (${FEED_FILES[format].label})" href="${absolute(site, feedPath(format, section?.slug))}">
 `,

@@ -3,6 +3,7 @@ import { html, raw } from 'hono/html';
 import type { SiteConfig } from '../config.ts';
 import type { ArticleContent } from '../article/types.ts';
 import type { ListedArticle, SectionInfo } from '../store/types.ts';
+import { creditHtml } from '../credit.ts';
 import { absolute, articlePath, pagePath } from '../urls.ts';
 import { feedLinks, formatDate, layout } from './layout.ts';
 
@@ -50,15 +51,19 @@ ${items.map(
 export function articlePage(site: SiteConfig, listed: ListedArticle, content: ArticleContent | undefined) {
   const { article, sectionName } = listed;
   const authors = article.authors.map((author) => author.name).join(', ');
+  const credit = creditHtml(article.attribution);
   return layout({
     site,
     title: `${article.title} | ${site.title}`,
     section: { slug: article.sectionSlug, name: sectionName },
+    // Front-matter `canonical` where given (the article's original home), else this page itself.
+    canonical: article.attribution?.canonical ?? absolute(site, articlePath(article.sectionSlug, listed.slug)),
     body: html`<article>
 <p class="meta"><a href="${absolute(site, pagePath(article.sectionSlug))}">${sectionName}</a></p>
 <h1>${article.title}</h1>
 <p class="meta"><time datetime="${article.publishedAt.toISOString()}">${formatDate(article.publishedAt)}</time>${authors ? html` · ${authors}` : ''}</p>
 ${content === undefined ? html`<p class="meta">The text of this article cannot be read right now.</p>` : raw(content.html)}
+${credit === undefined ? '' : raw(credit)}
 </article>`,
   });
 }

@@ -21,7 +21,7 @@ const sectionName = (slug: string): string => `(SELECT n.spelling FROM spellings
   WHERE n.section_slug = ${slug} ORDER BY n.articles DESC, n.spelling LIMIT 1)`;
 
 /** The columns of an ArticleMeta (d1-rows.ts MetaRow): never `html` or `summary`. */
-const META = `a.path, a.id, a.slug, a.section, a.section_slug, a.title, a.authors, a.tags, a.image,
+const META = `a.path, a.id, a.slug, a.section, a.section_slug, a.title, a.authors, a.tags, a.image, a.attribution,
   a.published_at, a.updated_at, a.format, a.version`;
 
 const LISTED = `${META},

@@ -1,5 +1,5 @@
-// Articles to D1 rows and back: dates as epoch milliseconds, authors and tags as JSON text.
-import type { Article, ArticleMeta, Author } from '../article/types.ts';
+// Articles to D1 rows and back: dates as epoch milliseconds, authors, tags and attribution as JSON text.
+import type { Article, ArticleMeta, Attribution, Author } from '../article/types.ts';
 import { sha256Hex } from '../publish.ts';
 import { suffixedSlug } from '../store/slugs.ts';
 import type { ListedArticle } from '../store/types.ts';
@@ -18,6 +18,7 @@ export interface MetaRow {
   authors: string;
   tags: string;
   image: string | null;
+  attribution: string | null;
   published_at: number;
   updated_at: number;
   format: Article['format'];
@@ -51,6 +52,7 @@ function contentValues(article: Article): unknown[] {
     canonicalJson(article.authors),
     canonicalJson(article.tags),
     article.image ?? null,
+    article.attribution === undefined ? null : canonicalJson(article.attribution),
     article.publishedAt.getTime(),
     article.updatedAt.getTime(),
     article.format,
@@ -84,6 +86,7 @@ export function metaFromRow(row: MetaRow): ArticleMeta {
     authors: JSON.parse(row.authors) as Author[],
     tags: JSON.parse(row.tags) as string[],
     ...(row.image === null ? {} : { image: row.image }),
+    ...(row.attribution === null ? {} : { attribution: JSON.parse(row.attribution) as Attribution }),
     publishedAt: new Date(row.published_at),
     updatedAt: new Date(row.updated_at),
     draft: false,

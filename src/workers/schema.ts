@@ -19,6 +19,7 @@ export const CONTENT_COLUMNS = [
   'authors',
   'tags',
   'image',
+  'attribution',
   'published_at',
   'updated_at',
   'format',
@@ -41,6 +42,7 @@ const ARTICLE_COLUMN_DEFS = `
   authors TEXT NOT NULL,       -- JSON, keys sorted
   tags TEXT NOT NULL,          -- JSON
   image TEXT,
+  attribution TEXT,            -- JSON (Attribution), keys sorted; NULL when the article gives none
   published_at INTEGER NOT NULL,  -- epoch milliseconds
   updated_at INTEGER NOT NULL,
   format TEXT NOT NULL,
@@ -176,6 +178,14 @@ export const D1_ADDED_COLUMNS: readonly AddedColumn[] = [
     ],
   },
   { table: 'put_incoming', column: 'version', type: 'TEXT' },
+  {
+    table: 'articles',
+    column: 'attribution',
+    type: 'TEXT',
+    // The frozen-columns trigger names every content column: made again to cover this one.
+    then: [`DROP TRIGGER IF EXISTS articles_live_frozen`, ARTICLES_FROZEN],
+  },
+  { table: 'put_incoming', column: 'attribution', type: 'TEXT' },
 ];
 
 /**

@@ -43,6 +43,19 @@ describe('the wikinews corpus', () => {
     expect(failures).toEqual([]);
   });
 
+  it('credits every .md to its Wikinews original under CC BY 2.5, named by the host as no `source` is given', () => {
+    for (const name of mdFiles) {
+      const { text, result } = parseFile(`markdown/${name}`, join(CORPUS, 'markdown', name));
+      const sourceUrl = JSON.parse(/^source_url: (.*)$/m.exec(text)?.[1] ?? '""') as string;
+      expect(result.ok && result.article.attribution, name).toEqual({
+        source: 'en.wikinews.org',
+        sourceUrl: new URL(sourceUrl).href,
+        license: 'CC BY 2.5',
+        licenseUrl: 'https://creativecommons.org/licenses/by/2.5/',
+      });
+    }
+  });
+
   it('takes publication dates from the Markdown front matter', () => {
     const name = 'arrest-made-as-mayor-of-gdansk-poland-stabbed-on-stage.md';
     const { result } = parseFile(`markdown/${name}`, join(CORPUS, 'markdown', name));

@@ -142,6 +142,10 @@ const item: fc.Arbitrary<FeedItem> = fc.record(
     tags: fc.array(text, { maxLength: 4 }),
     category: fc.record({ name: text, slug: text, url }),
     image: optionalLink,
+    attribution: fc.record(
+      { source: text, sourceUrl: optionalLink, sourceFeed: optionalLink, license: text, licenseUrl: optionalLink, canonical: optionalLink },
+      { requiredKeys: [] },
+    ),
     publishedAt: date,
     updatedAt: date,
   },

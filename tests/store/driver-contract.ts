@@ -131,6 +131,27 @@ export function runDriverContract(
         await expectPublished('news/launch.md', makeArticle({ title, tags, authors }));
       });
 
+      it('keeps an attribution, compares it like any field and lets it go again', async () => {
+        const attribution = {
+          source: 'Wikinews',
+          sourceUrl: 'https://en.wikinews.org/wiki/A_%C5%84',
+          license: 'CC BY 2.5',
+          licenseUrl: 'https://creativecommons.org/licenses/by/2.5/',
+          canonical: 'https://origin.example/a',
+        };
+        await putAll(makeArticle({ attribution }));
+        await expectPublished('news/launch.md', makeArticle({ attribution }));
+        expect((await store.find('news', 'launch'))?.article.attribution).toEqual(attribution);
+        expect((await store.list({ limit: 1 })).items[0]?.article.attribution).toEqual(attribution);
+        // Same keys in another order are the same attribution.
+        const reordered = Object.fromEntries(Object.entries(attribution).reverse()) as typeof attribution;
+        expect(await store.put(makeArticle({ attribution: reordered }))).toEqual(UNCHANGED);
+        expect(await store.put(makeArticle({ attribution: { ...attribution, license: 'CC BY-SA 4.0' } }))).toEqual(UPDATED);
+        expect((await store.get('news/launch.md'))?.attribution?.license).toBe('CC BY-SA 4.0');
+        expect(await store.put(makeArticle())).toEqual(UPDATED);
+        expect((await store.get('news/launch.md'))?.attribution).toBeUndefined();
+      });
+
       it('gives the body and summary of the published version, and a new version name only when the article changed', async () => {
         expect(await store.content('news/launch.md')).toBeUndefined();
         await putAll(makeArticle({ html: '<p>First.</p>' }));

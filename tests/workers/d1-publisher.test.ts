@@ -46,6 +46,24 @@ describe('createD1Publisher', () => {
     expect(await store.get('news/launch.md')).toMatchObject({ title: 'Launch day', sectionSlug: 'news' });
   });
 
+  it("publishes an upload's attribution, its feed items carrying it", async () => {
+    const extra = 'source: Wikinews\nsource_url: https://en.wikinews.org/wiki/Launch\nlicense: CC BY 2.5\n';
+    const site: SiteConfig = { baseUrl: 'https://feeds.example.com', title: 'Test', language: 'en', idAuthority: 'feeds.example.com' };
+    publisher = createD1Publisher(db, store, PARSE_OPTIONS, { site });
+    expect(await publisher.put('news/launch.md', markdown('Launch day', extra), MTIME)).toEqual({ ok: true, change: 'created' });
+    expect((await store.get('news/launch.md'))?.attribution).toEqual({
+      source: 'Wikinews',
+      sourceUrl: 'https://en.wikinews.org/wiki/Launch',
+      license: 'CC BY 2.5',
+      licenseUrl: 'https://creativecommons.org/licenses/by/2.5/',
+    });
+    const rendition = await db
+      .prepare(`SELECT markup FROM renditions WHERE path = 'news/launch.md' AND kind = 'atom:full'`)
+      .first<{ markup: string }>();
+    expect(rendition?.markup).toContain('<link rel="via" href="https://en.wikinews.org/wiki/Launch" title="Wikinews"/>');
+    expect(rendition?.markup).toContain('<p class="credit">Source: <a href="https://en.wikinews.org/wiki/Launch">Wikinews</a>');
+  });
+
   it('answers unchanged for the same bytes and mtime, updated when either differs', async () => {
     await publisher.put('news/launch.md', markdown('Launch day'), MTIME);
     const revision = await store.revision();

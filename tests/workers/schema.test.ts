@@ -75,8 +75,9 @@ describe('applyD1Schema', () => {
 
 // ---------------------------------------------------------------- version names
 
-/** The article columns of the release before version names, in its order. */
-const COLUMNS_BEFORE_VERSIONS = CONTENT_COLUMNS.join(', ');
+/** The article columns of the release before version names, in its order (attribution came later still). */
+const BEFORE_VERSIONS = CONTENT_COLUMNS.filter((column) => column !== 'attribution');
+const COLUMNS_BEFORE_VERSIONS = BEFORE_VERSIONS.join(', ');
 const FROZEN_BEFORE_VERSIONS = `CREATE TRIGGER articles_live_frozen BEFORE UPDATE ON articles
   WHEN old.state = 'live' OR new.state = 'live'
 BEGIN
@@ -85,7 +86,9 @@ END`;
 
 /** Inserts `article` the way the release before version names did (no version column to fill). */
 function insertBeforeVersions(db: D1Database, state: string, article: Article) {
-  const values = articleValues({ article, version: 'unused' }).slice(0, CONTENT_COLUMNS.length);
+  const values = articleValues({ article, version: 'unused' })
+    .slice(0, CONTENT_COLUMNS.length)
+    .filter((_, i) => CONTENT_COLUMNS[i] !== 'attribution');
   const placeholders = values.map((_, i) => `?${i + 2}`).join(', ');
   return db.prepare(`INSERT INTO articles (state, ${COLUMNS_BEFORE_VERSIONS}) VALUES (?1, ${placeholders})`).bind(state, ...values);
 }
@@ -121,6 +124,8 @@ describe('applyD1Schema on a database made before version names', () => {
     await applyD1Schema(db);
     expect(await columnsOf(db, 'articles')).toContain('version');
     expect(await columnsOf(db, 'put_incoming')).toContain('version');
+    expect(await columnsOf(db, 'articles')).toContain('attribution');
+    expect(await columnsOf(db, 'put_incoming')).toContain('attribution');
     const rows = (await db.prepare('SELECT path, version FROM articles ORDER BY state').all<{ path: string; version: string }>()).results;
     expect(rows.map((row) => row.path)).toEqual(['news/launch.md', 'news/later.md']);
     for (const row of rows) expect(row.version).toMatch(/^legacy-[0-9a-f]{32}$/);
@@ -135,6 +140,10 @@ describe('applyD1Schema on a database made before version names', () => {
     expect((await store.find('news', 'launch'))?.version).toBe(rows[0]!.version);
     expect(await store.put(makeArticle({ title: 'Edited' }))).toEqual({ ok: true, change: 'updated' });
     expect((await store.find('news', 'launch'))?.version).toMatch(/^[0-9a-f]{64}$/);
+    // The added attribution column is written and read back.
+    const attribution = { source: 'Wikinews', sourceUrl: 'https://en.wikinews.org/wiki/A', license: 'CC BY 2.5' };
+    expect(await store.put(makeArticle({ title: 'Edited', attribution }))).toEqual({ ok: true, change: 'updated' });
+    expect((await store.get('news/launch.md'))?.attribution).toEqual(attribution);
   });
 
   it('names the rows a Worker of the previous release writes after the upgrade, and still freezes live rows', async () => {
@@ -143,6 +152,7 @@ describe('applyD1Schema on a database made before version names', () => {
     const row = await db.prepare(`SELECT version FROM articles WHERE path = 'news/old-worker.md'`).first<{ version: string | null }>();
     expect(row?.version).toMatch(/^legacy-/);
     await expect(db.prepare(`UPDATE articles SET title = 'x' WHERE path = 'news/launch.md'`).run()).rejects.toThrow(/never updated/);
+    await expect(db.prepare(`UPDATE articles SET attribution = 'x' WHERE path = 'news/launch.md'`).run()).rejects.toThrow(/never updated/);
   });
 
   it('upgrades once when several isolates apply it at once', async () => {

@@ -1,5 +1,5 @@
 // Article <-> the JSON-safe form the journal holds (no body), and the shape check applied to every loaded record.
-import type { Article, ArticleMeta, Author } from '../../article/types.ts';
+import type { Article, ArticleMeta, Attribution, Author } from '../../article/types.ts';
 import type { FileRecord, StoredArticle } from './state-types.ts';
 
 /** Article -> JSON-safe form: dates become epoch ms, the body is left out; optional fields appear only when set. */
@@ -19,6 +19,7 @@ export function toStoredArticle(article: Article | ArticleMeta): StoredArticle {
     format: article.format,
   };
   if (article.image !== undefined) stored.image = article.image;
+  if (article.attribution !== undefined) stored.attribution = { ...article.attribution };
   return stored;
 }
 
@@ -40,6 +41,7 @@ export function fromStoredArticle(stored: StoredArticle, contentHash: string): A
     contentHash,
   };
   if (stored.image !== undefined) article.image = stored.image;
+  if (stored.attribution !== undefined) article.attribution = { ...stored.attribution };
   return article;
 }
 
@@ -66,6 +68,20 @@ function isStringArray(value: unknown): boolean {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
+const ATTRIBUTION_KEYS: ReadonlySet<string> = new Set<keyof Attribution>([
+  'source',
+  'sourceUrl',
+  'sourceFeed',
+  'license',
+  'licenseUrl',
+  'canonical',
+]);
+
+/** An attribution record: only its known keys, each a string. */
+function isAttribution(value: unknown): boolean {
+  return isObject(value) && Object.entries(value).every(([key, item]) => ATTRIBUTION_KEYS.has(key) && typeof item === 'string');
+}
+
 function isStoredArticle(value: unknown): value is StoredArticle {
   if (!isObject(value)) return false;
   const strings = ['path', 'id', 'slug', 'section', 'sectionSlug', 'title'];
@@ -76,6 +92,7 @@ function isStoredArticle(value: unknown): value is StoredArticle {
     value.authors.every((a) => isObject(a) && typeof a.name === 'string') &&
     isStringArray(value.tags) &&
     (value.image === undefined || typeof value.image === 'string') &&
+    (value.attribution === undefined || isAttribution(value.attribution)) &&
     dateOk(value.publishedAt) &&
     dateOk(value.updatedAt) &&
     typeof value.draft === 'boolean' &&

@@ -5,7 +5,8 @@ import type { FileRecord, StateOptions } from './state-types.ts';
 
 export const FORMAT = 'wirefeed-state';
 // 2: records hold no article bodies (the lean store reads them from the files).
-export const FORMAT_VERSION = 2;
+// 3: records may hold `attribution` (front-matter source, licence, canonical).
+export const FORMAT_VERSION = 3;
 
 export type Fingerprint = StateOptions['fingerprint'];
 export interface Header {

@@ -5,6 +5,7 @@ import { readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromStoredArticle, JOURNAL_FILE, openState, toStoredArticle, type OpenedState, type StateOptions } from '../../../src/node/intake/state.ts';
+import { isFileRecord } from '../../../src/node/intake/state-article.ts';
 import { makeTempDir, type TempDir } from '../../helpers/temp-dir.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { encodeLine, makeHeader } from '../../../src/node/intake/state-line.ts';
@@ -59,10 +60,27 @@ describe('toStoredArticle / fromStoredArticle', () => {
   });
 
   it('leaves absent optional fields absent', () => {
-    const { image: _image, ...rest } = makeArticle({ authors: [{ name: 'Only a name' }] });
+    const { image: _image, attribution: _attribution, ...rest } = makeArticle({ authors: [{ name: 'Only a name' }] });
     const back = fromStoredArticle(toStoredArticle(rest), 'hash');
     expect('image' in back).toBe(false);
+    expect('attribution' in back).toBe(false);
     expect(back.authors[0]).toStrictEqual({ name: 'Only a name' });
+  });
+});
+
+describe('isFileRecord', () => {
+  const withAttribution = (attribution: unknown) => {
+    const record = JSON.parse(JSON.stringify(makeRecord(0))) as { result: { article: Record<string, unknown> } };
+    record.result.article.attribution = attribution;
+    return record;
+  };
+
+  it('accepts a record whose attribution holds known keys with text, and refuses any other shape', () => {
+    expect(isFileRecord(makeRecord(0))).toBe(true);
+    expect(isFileRecord(withAttribution({ source: 'Wikinews', license: 'CC BY 2.5' }))).toBe(true);
+    expect(isFileRecord(withAttribution('Wikinews'))).toBe(false);
+    expect(isFileRecord(withAttribution({ source: 1 }))).toBe(false);
+    expect(isFileRecord(withAttribution({ sorce: 'typo' }))).toBe(false);
   });
 });
 
