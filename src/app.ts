@@ -8,11 +8,13 @@ import { FEED_STYLESHEET } from './feed/feed-style.ts';
 import { createContentCache, type ContentCache } from './content-cache.ts';
 import { createFeedCache, feedQueryString, type Encoder, type Encoding, type FeedQuery } from './feeds.ts';
 import { createFeedResponder, type FeedAnswer, type FeedEncoding } from './http/feed-response.ts';
-import { renderOpml } from './opml.ts';
+import { renderCombinedOpml, renderOpml, renderTermOpml } from './opml.ts';
 import { articlePage, homePage, sectionPage } from './pages/pages.ts';
+import { termIndexPage, termPage } from './pages/terms.ts';
+import { TERM_KINDS, type TermKind } from './store/terms.ts';
 import { statusPage, type DayCount } from './pages/status.ts';
 import type { FeedStore } from './store/types.ts';
-import { FEED_FILES, FEED_FORMATS, basePathOf, pagePath, stripBasePath, type FeedFormat } from './urls.ts';
+import { FEED_FILES, FEED_FORMATS, OPML_FILES, basePathOf, pagePath, stripBasePath, TERM_FOLDERS, termPath, type FeedFormat } from './urls.ts';
 
 export interface AppOptions {
   store: FeedStore;
@@ -77,16 +79,18 @@ export function createApp(options: AppOptions): Hono {
   const basePath = basePathOf(site);
   const app = basePath === '' ? new Hono() : new Hono({ getPath: routedPath(basePath) });
 
-  async function serveFeed(c: Context, format: FeedFormat, section?: string) {
+  async function serveFeed(c: Context, format: FeedFormat, section?: string, term?: { kind: TermKind; slug: string }) {
     const search = searchOf(c.req.url);
+    const scope = term ? { [term.kind]: term.slug } : {};
     // No query (the usual case) is canonical as it is: nothing to parse.
-    const query = search === '' ? { format, section, page: 1, limit: feedLimit, explicitLimit: false } : feedQuery(c, format, feedLimit, section);
+    const query: FeedQuery =
+      search === '' ? { format, section, ...scope, page: 1, limit: feedLimit, explicitLimit: false } : { ...feedQuery(c, format, feedLimit, section), ...scope };
     if (search !== '') {
       const canonical = feedQueryString(query.page, query.limit, query.explicitLimit);
       if (search !== canonical) return c.redirect(`${basePath}${c.req.path}${canonical}`, 301);
     }
     const feed = await feeds.get(query);
-    if (!feed) throw new NotFoundError(`No section "${section}"`);
+    if (!feed) throw new NotFoundError(term ? `No ${term.kind} "${term.slug}"` : `No section "${section}"`);
     const encoding = negotiated.choose(c);
     const variant = responder.prepared(feed, encoding) ?? (await responder.prepare(feed, encoding));
     const { status, headers, body } = responder.answer(variant, {
@@ -101,8 +105,8 @@ export function createApp(options: AppOptions): Hono {
   app.get('/', async function home(c) {
     // `/news` itself: the home page's URL is `/news/`, as every link names it.
     if (basePath !== '' && rawPathOf(c.req.url) === basePath) return c.redirect(`${basePath}/${searchOf(c.req.url)}`, 301);
-    const status = await store.status();
-    return c.html(homePage(site, status.sections, status.articles), 200, HTML_HEADERS);
+    const [status, tags, authors] = await Promise.all([store.status(), store.listTerms('tag'), store.listTerms('author')]);
+    return c.html(homePage(site, status.sections, status.articles, tags, authors), 200, HTML_HEADERS);
   });
 
   // Liveness: the process answers. Readiness: the first scan is in (until then feeds are partial).
@@ -137,10 +141,19 @@ export function createApp(options: AppOptions): Hono {
     });
   });
 
-  app.get('/feeds.opml', async function opml(c) {
-    const body = renderOpml(site, await store.listSections());
-    return c.body(body, 200, { 'Content-Type': 'text/x-opml; charset=utf-8', ...feedHeaders });
+  const opmlHeaders = { 'Content-Type': 'text/x-opml; charset=utf-8', ...feedHeaders };
+  // Each section's feed once; tags, authors and the combined feed in lists of their own (opml.ts).
+  app.get(OPML_FILES.sections, async function opml(c) {
+    return c.body(renderOpml(site, await store.listSections()), 200, opmlHeaders);
   });
+  app.get(OPML_FILES.all, async function combinedOpml(c) {
+    return c.body(renderCombinedOpml(site, await store.listSections()), 200, opmlHeaders);
+  });
+  for (const kind of TERM_KINDS) {
+    app.get(OPML_FILES[kind], async function termOpml(c) {
+      return c.body(renderTermOpml(site, kind, await store.listTerms(kind)), 200, opmlHeaders);
+    });
+  }
 
   app.get('/robots.txt', (c) => c.text('User-agent: *\nAllow: /\n'));
   // Browsers ask for it on every page; without this route it would look like a section.
@@ -151,6 +164,38 @@ export function createApp(options: AppOptions): Hono {
   });
 
   if (options.publish) app.route('/api', createPublishApi({ ...options.publish, basePath }));
+
+  // Tags and authors (store/terms.ts) under fixed folders, before the section routes: a section
+  // slugged `tags` or `authors` keeps its feeds (`/tags/rss.xml`) and articles (`/tags/{article}`),
+  // and its page's URL shows the listing, which links that section's feeds.
+  for (const kind of TERM_KINDS) {
+    const folder = TERM_FOLDERS[kind];
+    app.get(`/${folder}/`, async function termIndex(c) {
+      const [terms, sections] = await Promise.all([store.listTerms(kind), store.listSections()]);
+      return c.html(termIndexPage(site, kind, terms, sections.find((section) => section.slug === folder)), 200, HTML_HEADERS);
+    });
+    for (const format of FEED_FORMATS) {
+      app.get(`/${folder}/:term/${FEED_FILES[format].file}`, (c) => serveFeed(c, format, undefined, { kind, slug: slugParam(c, 'term') }));
+    }
+    app.get(`/${folder}/:term/`, async function term(c) {
+      const slug = slugParam(c, 'term');
+      const page = parseWholeNumber(c.req.query('page'), 'page', 1, 1_000_000);
+      const listed = await store.list({ [kind]: slug, limit: SECTION_PAGE_SIZE, offset: (page - 1) * SECTION_PAGE_SIZE });
+      if (listed.total === 0) throw new NotFoundError(`No ${kind} "${slug}"`);
+      if (listed.items.length === 0) throw new NotFoundError(`${kind} "${slug}" has no page ${page}`);
+      const info = { slug, name: listed.termName ?? slug, articles: listed.total };
+      return c.html(termPage(site, kind, info, listed.items, page, SECTION_PAGE_SIZE), 200, HTML_HEADERS);
+    });
+    // `/tags/{tag}` without its slash: the tag's page, unless a section `tags` has an article there.
+    app.get(`/${folder}/:term`, async function termWithoutSlash(c, next) {
+      const slug = c.req.param('term');
+      // Anything else (`/tags/rss.xml`: the feed of a section `tags`) is for the routes below.
+      if (SLUG.test(slug) && slug.length <= 200 && (await store.find(folder, slug)) === undefined && (await store.list({ [kind]: slug, limit: 0 })).total > 0) {
+        return c.redirect(`${basePath}${termPath(kind, slug)}`, 301);
+      }
+      await next();
+    });
+  }
 
   // Fixed routes come first: a section called "status" or "rss.xml" never shadows them.
   for (const format of FEED_FORMATS) {
@@ -280,7 +325,10 @@ class EncodingChoices {
   }
 }
 
-const FEED_TARGET = new RegExp(`^/(?:([a-z0-9][a-z0-9-]*)/)?(${FEED_FORMATS.map((format) => FEED_FILES[format].file.replaceAll('.', '\\.')).join('|')})(\\?.*)?$`);
+const FEED_TARGET = new RegExp(
+  `^/(?:(${TERM_KINDS.map((kind) => TERM_FOLDERS[kind]).join('|')})/([a-z0-9][a-z0-9-]*)/|([a-z0-9][a-z0-9-]*)/)?(${FEED_FORMATS.map((format) => FEED_FILES[format].file.replaceAll('.', '\\.')).join('|')})(\\?.*)?$`,
+);
+const KIND_OF_FOLDER = new Map(TERM_KINDS.map((kind) => [TERM_FOLDERS[kind], kind]));
 const FORMAT_OF_FILE = new Map(FEED_FORMATS.map((format) => [FEED_FILES[format].file, format]));
 const CANONICAL_SEARCH = /^(?:\?(?:page=(\d+)(?:&limit=(\d+))?|limit=(\d+)))?$/;
 
@@ -291,8 +339,8 @@ const CANONICAL_SEARCH = /^(?:\?(?:page=(\d+)(?:&limit=(\d+))?|limit=(\d+)))?$/;
 function feedQueryOf(target: string, feedLimit: number): FeedQuery | undefined {
   const route = FEED_TARGET.exec(target);
   if (!route) return undefined;
-  const [, section, file, search = ''] = route;
-  if (section !== undefined && section.length > 200) return undefined;
+  const [, folder, termSlug, section, file, search = ''] = route;
+  if ((section ?? termSlug ?? '').length > 200) return undefined;
   const params = CANONICAL_SEARCH.exec(search);
   if (!params) return undefined;
   const [, pageText, pagedLimit, onlyLimit] = params;
@@ -300,7 +348,8 @@ function feedQueryOf(target: string, feedLimit: number): FeedQuery | undefined {
   const page = pageText === undefined ? 1 : wholeNumber(pageText, 1_000_000);
   const limit = limitText === undefined ? feedLimit : wholeNumber(limitText, MAX_FEED_LIMIT);
   if (page === undefined || limit === undefined) return undefined;
-  const query = { format: FORMAT_OF_FILE.get(file!)!, section, page, limit, explicitLimit: limitText !== undefined };
+  const kind = folder === undefined ? undefined : KIND_OF_FOLDER.get(folder);
+  const query: FeedQuery = { format: FORMAT_OF_FILE.get(file!)!, section, ...(kind ? { [kind]: termSlug } : {}), page, limit, explicitLimit: limitText !== undefined };
   return feedQueryString(page, limit, query.explicitLimit) === search ? query : undefined;
 }
 

@@ -9,7 +9,8 @@ import { createItemCache, type ItemMode } from './feed-items.ts';
 import { renderFeedFrame, type FeedFrame } from './feed/fragments.ts';
 import type { FeedLinks, FeedMeta, FeedPaging } from './feed/types.ts';
 import type { FeedStore, ListedArticle } from './store/types.ts';
-import { FEED_FILES, FEED_FORMATS, absolute, feedPath, pagePath, type FeedFormat } from './urls.ts';
+import { termScope } from './store/terms.ts';
+import { FEED_FILES, FEED_FORMATS, absolute, feedPath, pagePath, termFeedPath, termPath, type FeedFormat } from './urls.ts';
 
 export type Encoding = 'br' | 'gzip';
 export type Encoder = (data: Uint8Array<ArrayBuffer>) => Promise<Uint8Array<ArrayBuffer>>;
@@ -18,6 +19,10 @@ export type Encoder = (data: Uint8Array<ArrayBuffer>) => Promise<Uint8Array<Arra
 export interface FeedQuery {
   format: FeedFormat;
   section?: string;
+  /** A tag's feed (tag slug); at most one of `section`, `tag` and `author` is given. */
+  tag?: string;
+  /** An author's feed (author slug). */
+  author?: string;
   page: number;
   limit: number;
   explicitLimit: boolean;
@@ -61,7 +66,7 @@ export interface FeedCacheOptions {
 }
 
 export interface FeedCache {
-  /** The document for `query`; undefined for an unknown section; NotFoundError past the last page. */
+  /** The document for `query`; undefined for an unknown section, tag or author; NotFoundError past the last page. */
   get(query: FeedQuery): Promise<RenderedFeed | undefined>;
   /**
    * The document `get(query)` would answer with now, when that needs no work: it is cached and
@@ -86,13 +91,14 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
   const overBudget = new Set<string>();
 
   async function render(query: FeedQuery, key: string, previous: RenderedFeed | undefined): Promise<RenderedFeed | undefined> {
-    const { format, section, page, limit } = query;
-    const listed = await store.list({ section, limit, offset: (page - 1) * limit });
-    if (section !== undefined && listed.total === 0) return undefined;
+    const { format, section, tag, author, page, limit } = query;
+    const scope = scopeOf(query);
+    const listed = await store.list({ section, tag, author, limit, offset: (page - 1) * limit });
+    if (scope !== undefined && listed.total === 0) return undefined;
     const lastPage = Math.max(1, Math.ceil(listed.total / limit));
     if (page > lastPage) throw new NotFoundError(`No page ${page}: this feed has ${lastPage}`);
 
-    const meta = feedMeta(site, query, lastPage, hubs, listed.items);
+    const meta = feedMeta(site, query, lastPage, hubs, listed.items, listed.termName);
     // Items come rendered from the item cache; only the frame around them is made here.
     let document = await assemble(format, meta, 'full', listed.items);
     let summariesOnly = false;
@@ -111,7 +117,7 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     // Last-Modified is when the store says the section changed, so every process serving the
     // same store agrees. HTTP dates have one-second resolution: a change within the second of
     // the previous one must still move it, or If-Modified-Since would answer 304 for new bytes.
-    const changed = (listed.changedAt !== undefined ? listed.changedAt : await store.changedAt(section))?.getTime() ?? now();
+    const changed = (listed.changedAt !== undefined ? listed.changedAt : await store.changedAt(scope))?.getTime() ?? now();
     const second = Math.floor(changed / 1000) * 1000;
     const lastModified = new Date(Math.max(second, (previous?.lastModified.getTime() ?? -Infinity) + 1000));
     const variants = new Map<Encoding, Promise<Uint8Array<ArrayBuffer>>>();
@@ -169,7 +175,7 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     async get(query) {
       const key = cacheKey(query);
       // Read the revision before the items: a change landing in between only costs a re-render later.
-      const revision = await store.revision(query.section);
+      const revision = await store.revision(scopeOf(query));
       const cached = lru.get(key) as CachedDocument | undefined;
       newest = key;
       if (cached && cached.revision === revision) return cached.feed;
@@ -190,7 +196,7 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
       // Looked at without being moved: a Map delete and set per request cost more than the rest.
       const cached = lru.peek(key) as CachedDocument | undefined;
       if (cached === undefined) return undefined;
-      const revision = store.revision(query.section);
+      const revision = store.revision(scopeOf(query));
       if (typeof revision !== 'number') {
         syncRevisions = false;
         Promise.resolve(revision).catch(() => undefined);
@@ -218,8 +224,15 @@ function documentBytes(body: Uint8Array): number {
   return body.byteLength + 512;
 }
 
+/** What the store calls the listing `query` reads (revision, changedAt): a section slug or a term's scope; undefined for all. */
+function scopeOf(query: FeedQuery): string | undefined {
+  if (query.tag !== undefined) return termScope('tag', query.tag);
+  if (query.author !== undefined) return termScope('author', query.author);
+  return query.section;
+}
+
 function cacheKey(query: FeedQuery): string {
-  return `doc\u0000${query.format}|${query.section ?? ''}|${query.page}|${query.limit}|${query.explicitLimit}`;
+  return `doc\u0000${query.format}|${scopeOf(query) ?? ''}|${query.page}|${query.limit}|${query.explicitLimit}`;
 }
 
 /** The canonical query string of a feed document: `?page=N` past page 1, `limit=L` when asked for. */
@@ -228,11 +241,13 @@ export function feedQueryString(page: number, limit: number, explicitLimit: bool
   return params.length > 0 ? `?${params.join('&')}` : '';
 }
 
-function feedMeta(site: SiteConfig, query: FeedQuery, lastPage: number, hubs: string[], items: ListedArticle[]): FeedMeta {
+function feedMeta(site: SiteConfig, query: FeedQuery, lastPage: number, hubs: string[], items: ListedArticle[], termName?: string): FeedMeta {
   const { section, page, limit, explicitLimit } = query;
+  const term = query.tag !== undefined ? { kind: 'tag' as const, slug: query.tag } : query.author !== undefined ? { kind: 'author' as const, slug: query.author } : undefined;
+  const pathOf = (format: FeedFormat) => (term ? termFeedPath(format, term.kind, term.slug) : feedPath(format, section));
   const linksFor = (target: number): FeedLinks =>
     Object.fromEntries(
-      FEED_FORMATS.map((format) => [format, absolute(site, feedPath(format, section)) + feedQueryString(target, limit, explicitLimit)]),
+      FEED_FORMATS.map((format) => [format, absolute(site, pathOf(format)) + feedQueryString(target, limit, explicitLimit)]),
     ) as unknown as FeedLinks;
   const paging: FeedPaging | undefined =
     lastPage > 1
@@ -249,6 +264,22 @@ function feedMeta(site: SiteConfig, query: FeedQuery, lastPage: number, hubs: st
     (newest, { article }) => Math.max(newest, article.updatedAt.getTime(), article.publishedAt.getTime()),
     0,
   );
+  if (term) {
+    const name = termName ?? term.slug;
+    return {
+      // Distinct from every section feed's id: no section slug contains a "/".
+      id: `tag:${site.idAuthority},2026:feed${termPath(term.kind, term.slug).replace(/\/$/, '')}`,
+      title: `${site.title} — ${term.kind}: ${name}`,
+      description: term.kind === 'tag' ? `Latest articles tagged ${name} from ${site.title}` : `Latest articles by ${name} from ${site.title}`,
+      homeUrl: absolute(site, termPath(term.kind, term.slug)),
+      links: linksFor(page),
+      ...(paging ? { paging } : {}),
+      hubs,
+      stylesheet: absolute(site, '/feed.css'),
+      language: site.language,
+      updated: new Date(updated),
+    };
+  }
   return {
     id: `tag:${site.idAuthority},2026:feed${section === undefined ? '' : `/${section}`}`,
     title: sectionName === undefined || section === undefined ? site.title : `${sectionName} | ${site.title}`,

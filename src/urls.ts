@@ -1,5 +1,6 @@
 // The public URL scheme, in one place: every link the app prints is built here.
 import type { SiteConfig } from './config.ts';
+import type { TermKind } from './store/terms.ts';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
@@ -63,3 +64,22 @@ export function sectionsHiddenByBasePath(basePath: string, slugs: readonly strin
   const first = basePath.split('/')[1];
   return first === undefined ? [] : slugs.filter((slug) => slug === first);
 }
+
+/** The folder a tag's or an author's pages live under: `/tags/…`, `/authors/…`. */
+export const TERM_FOLDERS: Record<TermKind, string> = { tag: 'tags', author: 'authors' };
+
+/** `/tags/` or `/authors/`: every tag or author; with `slug`, `/tags/{slug}/`: one of them. */
+export function termPath(kind: TermKind, slug?: string): string {
+  return slug === undefined ? `/${TERM_FOLDERS[kind]}/` : `/${TERM_FOLDERS[kind]}/${slug}/`;
+}
+
+/** `/tags/{slug}/rss.xml` and the like. */
+export function termFeedPath(format: FeedFormat, kind: TermKind, slug: string): string {
+  return `${termPath(kind, slug)}${FEED_FILES[format].file}`;
+}
+
+/**
+ * The subscription lists (opml.ts): every section's feed once (the default), every tag's, every
+ * author's, and the combined feed alone.
+ */
+export const OPML_FILES = { sections: '/feeds.opml', tag: '/tags.opml', author: '/authors.opml', all: '/all.opml' } as const;

@@ -99,7 +99,9 @@ describe.each([
   it('lists prefixed feeds and pages in the OPML', async () => {
     const opml = await (await app.request(`${prefix}/feeds.opml`)).text();
     expect(opml).toContain(`xmlUrl="${BASE_URL}/politics/rss.xml" htmlUrl="${BASE_URL}/politics/"`);
-    expect(opml).toContain(`xmlUrl="${BASE_URL}/rss.xml" htmlUrl="${BASE_URL}/"`);
+    // The combined feed has a list of its own (README, Subscription lists).
+    const all = await (await app.request(`${prefix}/all.opml`)).text();
+    expect(all).toContain(`xmlUrl="${BASE_URL}/rss.xml" htmlUrl="${BASE_URL}/"`);
   });
 
   it('serves articles, and 404s what does not exist', async () => {

@@ -83,6 +83,29 @@ describe('createFeedCache', () => {
     }
   });
 
+  it("keeps a tag's and an author's feed to the same byte budget, and re-renders them when their articles change", async () => {
+    const { store } = countingStore();
+    for (let i = 0; i < 20; i++) {
+      store.put(makeArticle({ path: `news/big${i}.md`, id: `tag:x,2024:big${i}`, summary: `Summary ${i}.`, html: `<p>${'x'.repeat(2000)}</p>`, tags: ['Heavy'], publishedAt: day(1 + i) }));
+    }
+    const feeds = createFeedCache({ store, site, maxBytes: 20_000 });
+    for (const scope of [{ tag: 'heavy' }, { author: 'ada-reporter' }]) {
+      for (const format of ['rss', 'atom', 'json'] as const) {
+        const document = (await feeds.get({ ...query(format), ...scope }))!;
+        expect(document.summariesOnly).toBe(true);
+        expect(document.body.byteLength).toBeLessThanOrEqual(20_000);
+        for (let i = 0; i < 20; i++) expect(decode(document.body)).toContain(`Summary ${i}.`);
+      }
+    }
+    const before = (await feeds.get({ ...query('atom'), tag: 'heavy' }))!;
+    expect(await feeds.get({ ...query('atom'), tag: 'heavy' })).toBe(before);
+    store.put(makeArticle({ path: 'sport/new.md', id: 'tag:x,2024:new', title: 'Newly heavy', summary: 'New.', tags: ['heavy'], publishedAt: day(25) }));
+    const after = (await feeds.get({ ...query('atom'), tag: 'heavy' }))!;
+    expect(after.etag).not.toBe(before.etag);
+    expect(decode(after.body)).toContain('Newly heavy');
+    expect(await feeds.get({ ...query('atom'), tag: 'nothing' })).toBeUndefined();
+  });
+
   it('assembles from renditions the driver kept when their key matches, and renders the rest', async () => {
     const { store, counted, asked } = countingStore();
     fill(store, 4);

@@ -89,7 +89,8 @@ function readAuthor(value: unknown, baseUrl: string): Author {
   };
 }
 
-function readTags(value: unknown): string[] {
+/** Tags from a list or a comma-separated string: trimmed, blanks dropped, the first spelling of each kept (case-insensitive). */
+export function readTags(value: unknown): string[] {
   const raw = typeof value === 'string' ? value.split(',') : listOf(value);
   const seen = new Set<string>();
   const tags: string[] = [];

@@ -1,5 +1,6 @@
 // The `.txt` format: section line, headline, then one paragraph per non-blank line.
 import { articleDates } from './article-dates.ts';
+import { readTags } from './front-matter-fields.ts';
 import type { ParseContext, ParsedFields } from './context.ts';
 import { sectionSlug } from './identity.ts';
 import { escapeHtml, isDateline, summarise } from './normalise.ts';
@@ -7,6 +8,8 @@ import { reject } from './reject.ts';
 
 // The "More In Politics MORE..." link text that scraped pages end with.
 const TRAILER = /^More In .+ MORE\.\.\.$/i;
+// A last line `Tags: a, b` (before or after that trailer) gives the article's tags.
+const TAGS_LINE = /^Tags:\s*(.*)$/i;
 
 /** Parses a plain-text article; the folder rule decides whether line one is the section. */
 export function parseText(context: ParseContext): ParsedFields {
@@ -18,6 +21,7 @@ export function parseText(context: ParseContext): ParsedFields {
   if (lines.length > 1 && TRAILER.test(lines.at(-1) ?? '')) lines.pop();
 
   const { section, rest } = splitSection(lines, context.folder);
+  const tags = takeTags(rest);
   const [title, ...paragraphs] = rest;
   if (title === undefined) reject('no headline');
 
@@ -28,10 +32,25 @@ export function parseText(context: ParseContext): ParsedFields {
     summary: lead === undefined ? title : summarise(lead),
     html: paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n'),
     authors: [],
-    tags: [],
+    tags,
     ...articleDates({ ...context.times, fileName: context.segments.at(-1) ?? '' }),
     draft: false,
   };
+}
+
+/**
+ * Takes a `Tags: a, b` line off the end of `rest` (headline and paragraphs), with the scraped
+ * trailer on either side of it. Only the last line after a headline counts: a paragraph or headline
+ * starting with "Tags:" anywhere else stays as it is.
+ */
+function takeTags(rest: string[]): string[] {
+  const line = rest.length >= 2 ? rest.at(-1) : undefined;
+  const match = line === undefined ? null : TAGS_LINE.exec(line);
+  if (match === null) return [];
+  rest.pop();
+  // The trailer before it (parseText already dropped one after it).
+  if (rest.length > 1 && TRAILER.test(rest.at(-1) ?? '')) rest.pop();
+  return readTags(match[1] ?? '');
 }
 
 /**

@@ -9,7 +9,8 @@ import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../confi
 import { ConfigError } from '../errors.ts';
 import { feedQueryString } from '../feeds.ts';
 import type { FeedStore, Rejection } from '../store/types.ts';
-import { FEED_FORMATS, articlePath, basePathOf, feedPath, pagePath } from '../urls.ts';
+import { TERM_KINDS } from '../store/terms.ts';
+import { FEED_FORMATS, OPML_FILES, TERM_FOLDERS, articlePath, basePathOf, feedPath, pagePath, termFeedPath, termPath } from '../urls.ts';
 import { BUILD_MARKER, openBuildOutput, type BuildOutput } from './build-output.ts';
 import { scanOnce } from './intake/intake.ts';
 import { createFileStore } from './file-store.ts';
@@ -111,13 +112,22 @@ async function exportEverything(exporter: Exporter, store: FeedStore, feedLimit:
   const feedQuery = (page: number) => feedQueryString(page, feedLimit, false);
   await exporter.one('/', 'home');
   for (const format of FEED_FORMATS) await exporter.paged(feedPath(format), 'feed', feedQuery);
-  await exporter.one('/feeds.opml', 'opml');
+  for (const opml of Object.values(OPML_FILES)) await exporter.one(opml, 'opml');
   await exporter.one('/feed.css', 'stylesheet');
   // `/status` is content-negotiated; a static host cannot be, so the JSON goes to `/status.json`.
   await exporter.one('/status', 'status', 'status.json', { Accept: 'application/json' });
+  // Tags and authors: their listings win over a section's page at the same URL, as on the server.
+  for (const kind of TERM_KINDS) {
+    await exporter.one(termPath(kind), 'section');
+    for (const { slug } of await store.listTerms(kind)) {
+      await exporter.paged(termPath(kind, slug), 'section', (page) => `?page=${page}`);
+      for (const format of FEED_FORMATS) await exporter.paged(termFeedPath(format, kind, slug), 'feed', feedQuery);
+    }
+  }
+  const termFolders = new Set(Object.values(TERM_FOLDERS));
   const sections = await store.listSections();
   for (const { slug } of sections) {
-    await exporter.paged(pagePath(slug), 'section', (page) => `?page=${page}`);
+    if (!termFolders.has(slug)) await exporter.paged(pagePath(slug), 'section', (page) => `?page=${page}`);
     for (const format of FEED_FORMATS) await exporter.paged(feedPath(format, slug), 'feed', feedQuery);
   }
   for (const { slug } of sections) {

@@ -2,7 +2,8 @@
 // `html` tag, which escapes it; only the sanitised article body is passed with `raw`.
 import { html } from 'hono/html';
 import type { SiteConfig } from '../config.ts';
-import { FEED_FILES, FEED_FORMATS, absolute, feedPath } from '../urls.ts';
+import type { TermKind } from '../store/terms.ts';
+import { FEED_FILES, FEED_FORMATS, absolute, feedPath, termFeedPath, type FeedFormat } from '../urls.ts';
 
 type Html = ReturnType<typeof html>;
 
@@ -13,6 +14,8 @@ export interface LayoutOptions {
   section?: { slug: string; name: string };
   /** Absolute URL for `<link rel="canonical">`; omitted = none. */
   canonical?: string;
+  /** The tag or author whose feeds this page advertises instead of a section's. */
+  term?: { kind: TermKind; slug: string; name: string };
   body: Html;
 }
 
@@ -25,8 +28,9 @@ table{border-collapse:collapse}td,th{padding:.25rem .75rem .25rem 0;text-align:l
 article img{max-width:100%;height:auto}`;
 
 /** A complete page with discovery links (`<link rel="alternate">`) for all three feed formats. */
-export function layout({ site, title, section, canonical, body }: LayoutOptions): Html {
-  const feedName = section ? `${section.name} | ${site.title}` : site.title;
+export function layout({ site, title, section, term, canonical, body }: LayoutOptions): Html {
+  const feedName = term ? `${site.title} — ${term.kind}: ${term.name}` : section ? `${section.name} | ${site.title}` : site.title;
+  const pathOf = (format: FeedFormat) => (term ? termFeedPath(format, term.kind, term.slug) : feedPath(format, section?.slug));
   return html`<!doctype html>
 <html lang="${site.language}">
 <head>
@@ -36,7 +40,7 @@ export function layout({ site, title, section, canonical, body }: LayoutOptions)
 ${canonical === undefined ? '' : html`<link rel="canonical" href="${canonical}">
 `}${FEED_FORMATS.map(
   (format) =>
-    html`<link rel="alternate" type="${FEED_FILES[format].contentType.split(';')[0]}" title="${feedName} (${FEED_FILES[format].label})" href="${absolute(site, feedPath(format, section?.slug))}">
+    html`<link rel="alternate" type="${FEED_FILES[format].contentType.split(';')[0]}" title="${feedName} (${FEED_FILES[format].label})" href="${absolute(site, pathOf(format))}">
 `,
 )}<style>${STYLE}</style>
 </head>
@@ -60,4 +64,11 @@ export function feedLinks(site: SiteConfig, section?: string): Html {
 /** A date as shown on pages, in UTC so every server shows the same. */
 export function formatDate(date: Date): string {
   return date.toISOString().slice(0, 10);
+}
+
+/** Links to one tag's or author's feeds in each format. */
+export function termFeedLinks(site: SiteConfig, kind: TermKind, slug: string): Html {
+  return html`<span class="feeds">${FEED_FORMATS.map(
+    (format) => html`<a href="${absolute(site, termFeedPath(format, kind, slug))}">${FEED_FILES[format].label}</a>`,
+  )}</span>`;
 }

@@ -4,17 +4,38 @@ import type { SiteConfig } from '../config.ts';
 import type { ArticleContent } from '../article/types.ts';
 import type { ListedArticle, SectionInfo } from '../store/types.ts';
 import { creditHtml } from '../credit.ts';
-import { absolute, articlePath, pagePath } from '../urls.ts';
+import { articleTerms, type TermKind } from '../store/terms.ts';
+import { absolute, articlePath, OPML_FILES, pagePath, termPath } from '../urls.ts';
 import { feedLinks, formatDate, layout } from './layout.ts';
 
-/** `GET /`: every section with its article count and links to its feeds. */
-export function homePage(site: SiteConfig, sections: SectionInfo[], total: number) {
+/** How many tags and authors the home page names; the rest are on `/tags/` and `/authors/`. */
+const HOME_TERMS = 40;
+
+/** The most used tags (authors), by name, and a link to all of them. */
+function termsLine(site: SiteConfig, kind: TermKind, terms: SectionInfo[]) {
+  if (terms.length === 0) return '';
+  const shown = [...terms].sort((a, b) => b.articles - a.articles || (a.slug < b.slug ? -1 : 1)).slice(0, HOME_TERMS);
+  shown.sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+  return html`<p>Feeds by ${kind}: ${shown.map(
+    (term, i) => html`${i > 0 ? ', ' : ''}<a href="${absolute(site, termPath(kind, term.slug))}">${term.name}</a>`,
+  )}${terms.length > shown.length ? ' …' : ''} (<a href="${absolute(site, termPath(kind))}">all ${terms.length} ${kind === 'tag' ? 'tags' : 'authors'}</a>)</p>
+`;
+}
+
+/** `GET /`: every section with its article count and links to its feeds; the tags and authors with feeds of their own. */
+export function homePage(site: SiteConfig, sections: SectionInfo[], total: number, tags: SectionInfo[] = [], authors: SectionInfo[] = []) {
   return layout({
     site,
     title: site.title,
     body: html`<h1>${site.title}</h1>
 <p>${total} articles in ${sections.length} sections. All sections: ${feedLinks(site)}</p>
-<p>Subscribe to every section at once: import <a href="${absolute(site, '/feeds.opml')}">feeds.opml</a> into your feed reader.</p>
+<p>Subscribe to every section at once: import <a href="${absolute(site, OPML_FILES.sections)}">feeds.opml</a> into your feed reader.
+It lists each section's feed once, so you get every article exactly once. Tag and author feeds repeat articles
+of the section feeds, so they come in lists of their own, to import as well only if you want them:
+<a href="${absolute(site, OPML_FILES.tag)}">tags.opml</a>, <a href="${absolute(site, OPML_FILES.author)}">authors.opml</a>.
+To follow everything as one feed instead, subscribe to the combined feed above, or import
+<a href="${absolute(site, OPML_FILES.all)}">all.opml</a>, which lists only that (not as well as feeds.opml: that would bring every article twice).</p>
+${termsLine(site, 'tag', tags)}${termsLine(site, 'author', authors)}
 <table>
 <thead><tr><th>Section</th><th>Articles</th><th>Feeds</th></tr></thead>
 <tbody>
@@ -50,7 +71,14 @@ ${items.map(
 /** `GET /{section}/{article}`: the article itself; a note stands in for a body that could not be read. */
 export function articlePage(site: SiteConfig, listed: ListedArticle, content: ArticleContent | undefined) {
   const { article, sectionName } = listed;
-  const authors = article.authors.map((author) => author.name).join(', ');
+  const terms = articleTerms(article);
+  const links = (kind: TermKind) =>
+    terms
+      .filter((term) => term.kind === kind)
+      .map((term, i) => html`${i > 0 ? ', ' : ''}<a rel="${kind}" href="${absolute(site, termPath(kind, term.slug))}">${term.name}</a>`);
+  const authors = terms.some((term) => term.kind === 'author') ? links('author') : '';
+  const tags = terms.some((term) => term.kind === 'tag') ? html`<p class="meta">Tags: ${links('tag')}</p>
+` : '';
   const credit = creditHtml(article.attribution);
   return layout({
     site,
@@ -64,6 +92,6 @@ export function articlePage(site: SiteConfig, listed: ListedArticle, content: Ar
 <p class="meta"><time datetime="${article.publishedAt.toISOString()}">${formatDate(article.publishedAt)}</time>${authors ? html` · ${authors}` : ''}</p>
 ${content === undefined ? html`<p class="meta">The text of this article cannot be read right now.</p>` : raw(content.html)}
 ${credit === undefined ? '' : raw(credit)}
-</article>`,
+${tags}</article>`,
   });
 }

@@ -3,6 +3,7 @@
 import type { ArticleMeta } from '../article/types.ts';
 import type { SectionInfo } from './types.ts';
 import { SlugIndex, type SlugEntry } from './slugs.ts';
+import { Spellings } from './spellings.ts';
 import { compareStrings, SortedList, type Compare } from './sorted.ts';
 
 /** A published article with its sort keys and resolved slug. Sort keys never change once made. */
@@ -23,9 +24,8 @@ export class SectionIndex {
   /** Newest first. Read-only outside this class. */
   readonly entries = new SortedList<IndexEntry>(newestFirst);
   readonly #slugs = new SlugIndex<IndexEntry>();
-  /** `article.section` spelling -> how many articles use it. */
-  readonly #spellings = new Map<string, number>();
-  #name = '';
+  /** How many articles spell `article.section` each way. */
+  readonly #spellings = new Spellings();
   #newestUpdate = -Infinity;
   #newestUpdateStale = false;
 
@@ -33,7 +33,7 @@ export class SectionIndex {
 
   /** The spelling most articles use; on a tie, the one sorting first. */
   get name(): string {
-    return this.#name;
+    return this.#spellings.leader;
   }
 
   get size(): number {
@@ -43,14 +43,14 @@ export class SectionIndex {
   add(entry: IndexEntry): void {
     this.entries.add(entry);
     this.#slugs.add(entry);
-    this.#countSpelling(entry.article.section, 1);
+    this.#spellings.count(entry.article.section, 1);
     if (entry.updated > this.#newestUpdate) this.#newestUpdate = entry.updated;
   }
 
   delete(entry: IndexEntry): void {
     if (!this.entries.delete(entry)) return;
     this.#slugs.delete(entry);
-    this.#countSpelling(entry.article.section, -1);
+    this.#spellings.count(entry.article.section, -1);
     // Finding the next newest takes a scan; leave it until someone asks.
     if (entry.updated >= this.#newestUpdate) this.#newestUpdateStale = true;
   }
@@ -69,36 +69,9 @@ export class SectionIndex {
     }
     return {
       slug: this.slug,
-      name: this.#name,
+      name: this.name,
       articles: this.entries.size,
       updatedAt: new Date(this.#newestUpdate),
     };
   }
-
-  #countSpelling(spelling: string, delta: 1 | -1): void {
-    const count = (this.#spellings.get(spelling) ?? 0) + delta;
-    if (count > 0) this.#spellings.set(spelling, count);
-    else this.#spellings.delete(spelling);
-
-    if (delta === 1) {
-      const leaderCount = this.#spellings.get(this.#name) ?? 0;
-      if (spelling !== this.#name && isBetterName(spelling, count, this.#name, leaderCount)) {
-        this.#name = spelling;
-      }
-    } else if (spelling === this.#name) {
-      // The leader lost one: any spelling may lead now. There are only a few per section.
-      this.#name = '';
-      let best = 0;
-      for (const [candidate, candidateCount] of this.#spellings) {
-        if (isBetterName(candidate, candidateCount, this.#name, best)) {
-          this.#name = candidate;
-          best = candidateCount;
-        }
-      }
-    }
-  }
-}
-
-function isBetterName(name: string, count: number, leader: string, leaderCount: number): boolean {
-  return count > leaderCount || (count === leaderCount && compareStrings(name, leader) < 0);
 }

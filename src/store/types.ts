@@ -2,6 +2,7 @@
 // (memory on Node and in tests; a Workers-binding driver later), and every driver passes
 // tests/store/driver-contract.ts. Methods may answer with a value or a promise.
 import type { ArticleContent, ArticleMeta } from '../article/types.ts';
+import type { TermKind } from './terms.ts';
 
 export type Promisable<T> = T | Promise<T>;
 
@@ -55,6 +56,13 @@ export interface Rejection {
 export interface ListOptions {
   /** Section slug; omitted = all sections combined. */
   section?: string;
+  /**
+   * Tag slug (terms.ts): only the articles carrying that tag. At most one of `section`, `tag`
+   * and `author` is given.
+   */
+  tag?: string;
+  /** Author slug (terms.ts): only the articles by that author. */
+  author?: string;
   /** At most this many items; 0 for none (just the total). */
   limit: number;
   /** Items to skip; default 0. */
@@ -70,6 +78,8 @@ export interface ArticlePage {
    * both in one round trip (D1 does). Absent: ask `changedAt`.
    */
   changedAt?: Date | null;
+  /** With `tag` or `author`: the term's display name (the spelling most of its articles use). */
+  termName?: string;
 }
 
 /** What a put did: published/updated/removed (a draft that was published), or refused with a reason. */
@@ -112,6 +122,11 @@ export interface FeedStore {
   reject(path: string, reason: string): Promisable<void>;
   /** Sections sorted by slug. */
   listSections(): Promisable<SectionInfo[]>;
+  /**
+   * Every tag or every author of published articles, sorted by slug, as sections are listed:
+   * `slug` folded (terms.ts), `name` the spelling most of its articles use (on a tie, the first).
+   */
+  listTerms(kind: TermKind): Promisable<SectionInfo[]>;
   /** Newest first (publishedAt descending, then path ascending). */
   list(options: ListOptions): Promisable<ArticlePage>;
   /** The article published at `/{section}/{slug}`. */
@@ -132,7 +147,8 @@ export interface FeedStore {
   status(): Promisable<StoreStatus>;
   /**
    * A number that changes whenever what `list({ section })` returns may have changed
-   * (any change at all when `section` is omitted). Renderers cache on it. Rejections and
+   * (any change at all when `section` is omitted). `section` may also name a tag's or an
+   * author's listing (terms.ts `termScope`: `tag:{slug}`), for `list({ tag })` and `list({ author })`. Renderers cache on it. Rejections and
    * refused or unchanged puts leave it alone; so does a change in another section.
    */
   revision(section?: string): Promisable<number>;

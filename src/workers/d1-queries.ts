@@ -41,7 +41,31 @@ function page(where: string, first: number): string {
   ORDER BY a.published_at DESC, a.path`;
 }
 
+/**
+ * A page of a tag's or an author's live articles, newest first: the inner query pages through
+ * `article_terms_newest` alone, the outer one reads each article by its primary key.
+ */
+const TERM_PAGE = `SELECT ${LISTED} FROM (
+    SELECT t.path AS path FROM article_terms t WHERE t.kind = ?1 AND t.slug = ?2
+    ORDER BY t.published_at DESC, t.path LIMIT ?3 OFFSET ?4
+  ) AS page_rows JOIN articles a ON a.state = 'live' AND a.path = page_rows.path
+  ORDER BY a.published_at DESC, a.path`;
+
+/** A term's display name: the spelling most of its articles use; on a tie, the first. */
+const termName = (kind: string, slug: string): string => `(SELECT n.spelling FROM term_spellings n
+  WHERE n.kind = ${kind} AND n.slug = ${slug} ORDER BY n.articles DESC, n.spelling LIMIT 1)`;
+
 export const QUERIES = {
+  /** ?1 kind, ?2 slug, ?3 limit, ?4 offset. */
+  termPage: TERM_PAGE,
+  /** ?1 kind, ?2 slug: its article count and display name. */
+  termTotal: `SELECT COALESCE(SUM(articles), 0) AS total, ${termName('?1', '?2')} AS name
+    FROM term_spellings WHERE kind = ?1 AND slug = ?2`,
+  /** ?1 kind: every tag or author, as `sections` lists sections. */
+  terms: `SELECT s.slug AS slug, SUM(s.articles) AS articles, ${termName('s.kind', 's.slug')} AS name,
+      (SELECT t.updated_at FROM article_terms t WHERE t.kind = s.kind AND t.slug = s.slug
+        ORDER BY t.updated_at DESC LIMIT 1) AS updated_at
+    FROM term_spellings s WHERE s.kind = ?1 GROUP BY s.slug`,
   /** ?1 time: scheduled articles due by then, in the order memory.ts publishes them. */
   due: `SELECT path FROM articles WHERE state = 'scheduled' AND published_at <= ?1
     ORDER BY published_at, path LIMIT 50`,

@@ -3,6 +3,7 @@ import type { Article, ArticleMeta, Attribution, Author } from '../article/types
 import { sha256Hex } from '../publish.ts';
 import { suffixedSlug } from '../store/slugs.ts';
 import type { ListedArticle } from '../store/types.ts';
+import { termsJson } from './schema.ts';
 
 /**
  * The columns of an `articles` row that an ArticleMeta is made from, as the read queries select
@@ -61,7 +62,7 @@ function contentValues(article: Article): unknown[] {
 
 /** The values for ARTICLE_COLUMNS, in that order. */
 export function articleValues({ article, version }: VersionedArticle): unknown[] {
-  return [...contentValues(article), version];
+  return [...contentValues(article), version, termsJson(article)];
 }
 
 const encoder = new TextEncoder();

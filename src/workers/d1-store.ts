@@ -6,6 +6,7 @@ import { StoreError } from '../errors.ts';
 import { compareStrings } from '../store/sorted.ts';
 import type { ArticleInput, ArticlePage, FeedStore, ListedArticle, PutResult, Rendition, SectionInfo, StoreStatus } from '../store/types.ts';
 import { toCount } from '../store/rules.ts';
+import { termScope } from '../store/terms.ts';
 import { listedFromRow, metaFromRow, versioned, type ListedRow, type MetaRow, type VersionedArticle } from './d1-rows.ts';
 import { QUERIES } from './d1-queries.ts';
 import { keepRenditions, WriteBatch, type Answer } from './d1-writes.ts';
@@ -170,12 +171,20 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
 
     listSections: () => run('listSections', async () => toSections((await read(() => [query(QUERIES.sections)]))[0]!)),
 
-    list: ({ section, limit, offset = 0 }) =>
+    listTerms: (kind) => run('listTerms', async () => toSections((await read(() => [query(QUERIES.terms, kind)]))[0]!)),
+
+    list: ({ section, tag, author, limit, offset = 0 }) =>
       run('list', async (): Promise<ArticlePage> => {
         const count = toCount(limit);
         const start = toCount(offset);
+        const term = tag !== undefined ? { kind: 'tag' as const, slug: tag } : author !== undefined ? { kind: 'author' as const, slug: author } : undefined;
         const [changes, totals, items = []] = await read(() => {
-          // The section's last change comes along, so a feed needs no second round trip for it.
+          // The listing's last change comes along, so a feed needs no second round trip for it.
+          if (term) {
+            const statements = [revisionOf(termScope(term.kind, term.slug)), query(QUERIES.termTotal, term.kind, term.slug)];
+            if (count > 0) statements.push(query(QUERIES.termPage, term.kind, term.slug, count, start));
+            return statements;
+          }
           const statements = [revisionOf(section), section === undefined ? query(QUERIES.allTotal) : query(QUERIES.sectionTotal, section)];
           if (count > 0) {
             statements.push(
@@ -186,9 +195,14 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
           }
           return statements;
         });
-        const total = (totals![0] as { total: number }).total;
+        const { total, name } = totals![0] as { total: number; name?: string | null };
         const changed = changes![0] as RevisionRow | undefined;
-        return { items: (items as ListedRow[]).map(listedFromRow), total, changedAt: changed ? new Date(changed.changed_at) : null };
+        return {
+          items: (items as ListedRow[]).map(listedFromRow),
+          total,
+          changedAt: changed ? new Date(changed.changed_at) : null,
+          ...(term && typeof name === 'string' ? { termName: name } : {}),
+        };
       }),
 
     find: (section, slug) =>

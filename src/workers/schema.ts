@@ -4,6 +4,7 @@
 // them in D1_AFTER_COLUMNS.
 import type { D1Database } from '@cloudflare/workers-types';
 import { ConfigError } from '../errors.ts';
+import { articleTerms } from '../store/terms.ts';
 
 /** The article columns an article's content decides, in the order d1-rows.ts binds them. */
 export const CONTENT_COLUMNS = [
@@ -25,8 +26,11 @@ export const CONTENT_COLUMNS = [
   'format',
 ] as const;
 
-/** Article columns, in the order d1-rows.ts binds them: the content, then its version name. `state` comes first in the table. */
-export const ARTICLE_COLUMNS = [...CONTENT_COLUMNS, 'version'] as const;
+/**
+ * Article columns, in the order d1-rows.ts binds them: the content, its version name, then its
+ * terms (derived from `tags` and `authors`, so not part of the content). `state` comes first in the table.
+ */
+export const ARTICLE_COLUMNS = [...CONTENT_COLUMNS, 'version', 'terms'] as const;
 
 // The body and summary come last in a row made by this schema: a listing reads the columns before
 // them without walking the body's overflow pages. (A table made before `version` existed has it
@@ -47,6 +51,7 @@ const ARTICLE_COLUMN_DEFS = `
   updated_at INTEGER NOT NULL,
   format TEXT NOT NULL,
   version TEXT,                -- names the content (d1-rows.ts contentVersion); never NULL in articles once applied
+  terms TEXT,                  -- JSON [[kind, slug, name], …]: store/terms.ts articleTerms; NULL only in rows older than the column until filled
   summary TEXT NOT NULL,
   html TEXT NOT NULL`;
 
@@ -122,6 +127,26 @@ export const D1_SCHEMA: readonly string[] = [
   has_body INTEGER NOT NULL,
   PRIMARY KEY (path, kind)
 )`,
+  // The tags and authors of live articles (store/terms.ts), one row per article and term, kept by
+  // the articles_live_terms_* triggers (D1_AFTER_COLUMNS): a tag's page is one range of
+  // article_terms_newest, its total and name one range of term_spellings.
+  `CREATE TABLE IF NOT EXISTS article_terms (
+  kind TEXT NOT NULL,          -- 'tag' or 'author'
+  slug TEXT NOT NULL,
+  path TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, slug, path)
+)`,
+  `CREATE INDEX IF NOT EXISTS article_terms_newest ON article_terms (kind, slug, published_at DESC, path)`,
+  `CREATE INDEX IF NOT EXISTS article_terms_updated ON article_terms (kind, slug, updated_at)`,
+  `CREATE TABLE IF NOT EXISTS term_spellings (
+  kind TEXT NOT NULL,
+  slug TEXT NOT NULL,
+  spelling TEXT NOT NULL,
+  articles INTEGER NOT NULL,
+  PRIMARY KEY (kind, slug, spelling)
+)`,
   `CREATE TABLE IF NOT EXISTS put_touched (section_slug TEXT PRIMARY KEY)`,
   `CREATE TABLE IF NOT EXISTS put_settle (path TEXT PRIMARY KEY)`,
   // Always empty: a write that finds a scheduled article due inserts here and fails, whole.
@@ -186,7 +211,22 @@ export const D1_ADDED_COLUMNS: readonly AddedColumn[] = [
     then: [`DROP TRIGGER IF EXISTS articles_live_frozen`, ARTICLES_FROZEN],
   },
   { table: 'put_incoming', column: 'attribution', type: 'TEXT' },
+  // Rows older than `terms` get theirs from fillD1Terms, run by the isolate that added the column.
+  { table: 'articles', column: 'terms', type: 'TEXT' },
+  { table: 'put_incoming', column: 'terms', type: 'TEXT' },
 ];
+
+/** Each term of the row `row` (`new` or `old`) as kind, slug and name, from its `terms` JSON. */
+const termsOf = (row: string, columns: string): string =>
+  `SELECT ${columns} FROM (SELECT json_extract(t.value, '$[0]') AS kind, json_extract(t.value, '$[1]') AS slug,
+    json_extract(t.value, '$[2]') AS name FROM json_each(${row}.terms) AS t)`;
+
+/** What a live row arriving with terms adds: its article_terms rows, spelling counts and touched listings. */
+const TERMS_ADDED = `INSERT INTO article_terms (kind, slug, path, published_at, updated_at)
+    ${termsOf('new', 'kind, slug, new.path, new.published_at, new.updated_at')};
+  INSERT INTO term_spellings (kind, slug, spelling, articles) ${termsOf('new', 'kind, slug, name, 1')} WHERE true
+    ON CONFLICT (kind, slug, spelling) DO UPDATE SET articles = articles + 1;
+  INSERT OR IGNORE INTO put_touched (section_slug) ${termsOf('new', "kind || ':' || slug")};`;
 
 /**
  * Triggers that name added columns, so they can only exist once the columns do (SQLite checks
@@ -195,6 +235,34 @@ export const D1_ADDED_COLUMNS: readonly AddedColumn[] = [
  * columns, or alone when a database has the columns but not the trigger.
  */
 export const D1_AFTER_COLUMNS: readonly { trigger: string; sql: string }[] = [
+  {
+    trigger: 'articles_live_terms_added',
+    sql: `CREATE TRIGGER IF NOT EXISTS articles_live_terms_added AFTER INSERT ON articles
+  WHEN new.state = 'live' AND new.terms IS NOT NULL
+BEGIN
+  ${TERMS_ADDED}
+END`,
+  },
+  {
+    trigger: 'articles_live_terms_removed',
+    sql: `CREATE TRIGGER IF NOT EXISTS articles_live_terms_removed AFTER DELETE ON articles
+  WHEN old.state = 'live' AND old.terms IS NOT NULL
+BEGIN
+  DELETE FROM article_terms WHERE (kind, slug, path) IN (${termsOf('old', 'kind, slug, old.path')});
+  UPDATE term_spellings SET articles = articles - 1 WHERE (kind, slug, spelling) IN (${termsOf('old', 'kind, slug, name')});
+  DELETE FROM term_spellings WHERE articles <= 0 AND (kind, slug, spelling) IN (${termsOf('old', 'kind, slug, name')});
+  INSERT OR IGNORE INTO put_touched (section_slug) ${termsOf('old', "kind || ':' || slug")};
+END`,
+  },
+  {
+    // fillD1Terms: a live row from before the column gets its terms in place.
+    trigger: 'articles_live_terms_filled',
+    sql: `CREATE TRIGGER IF NOT EXISTS articles_live_terms_filled AFTER UPDATE OF terms ON articles
+  WHEN new.state = 'live' AND old.terms IS NULL AND new.terms IS NOT NULL
+BEGIN
+  ${TERMS_ADDED}
+END`,
+  },
   {
     // A Worker of the previous release, still running during a deploy, writes rows without a version.
     trigger: 'articles_version_filled',
@@ -242,7 +310,48 @@ export async function applyD1Schema(db: D1Database): Promise<void> {
     const again = await db.batch(describe());
     const still = missingParts(tables, again.map((result) => result.results));
     if (still.columns.length > 0 || still.triggers.length > 0) throw error;
+    return;
   }
+  if (wanted.columns.some(({ table, column }) => table === 'articles' && column === 'terms')) await fillD1Terms(db);
+}
+
+/** Rows per batch of fillD1Terms. */
+const FILL_CHUNK = 100;
+
+/**
+ * Gives every row from before the `terms` column its terms (slugs are folded in JavaScript, see
+ * store/terms.ts, so SQL cannot): the articles_live_terms_filled trigger indexes live ones, and
+ * each batch ends as a write does, with one revision for the listings it touched.
+ */
+export async function fillD1Terms(db: D1Database, now = Date.now): Promise<void> {
+  for (;;) {
+    const { results } = await db
+      .prepare(`SELECT state, path, tags, authors FROM articles WHERE terms IS NULL LIMIT ${FILL_CHUNK}`)
+      .all<{ state: string; path: string; tags: string; authors: string }>();
+    if (results.length === 0) return;
+    const updates = results.map((row) =>
+      db
+        .prepare(`UPDATE articles SET terms = ?1 WHERE state = ?2 AND path = ?3`)
+        .bind(termsJson({ tags: JSON.parse(row.tags) as string[], authors: JSON.parse(row.authors) as { name: string }[] }), row.state, row.path),
+    );
+    // As d1-write-sql.ts COMMIT does (that module needs this one, so it is not imported here).
+    await db.batch([
+      ...updates,
+      db
+        .prepare(
+          `INSERT INTO revisions (section_slug, revision, changed_at)
+    SELECT section_slug, (SELECT COALESCE(MAX(revision), 0) + 1 FROM revisions), ?1 FROM put_touched WHERE true
+    ON CONFLICT (section_slug) DO UPDATE SET revision = excluded.revision, changed_at = excluded.changed_at`,
+        )
+        .bind(now()),
+      db.prepare(`DELETE FROM put_touched`),
+    ]);
+  }
+}
+
+/** The `terms` column of an article: its tags and authors as `[[kind, slug, name], …]`. */
+export function termsJson(article: { tags: readonly string[]; authors: readonly { name: string }[] }): string {
+  return JSON.stringify(articleTerms(article).map(({ kind, slug, name }) => [kind, slug, name]));
 }
 
 /** What of D1_ADDED_COLUMNS and D1_AFTER_COLUMNS `info` lacks: the `PRAGMA table_info` rows of each of `tables`, then the triggers. */

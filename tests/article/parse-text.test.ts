@@ -177,3 +177,34 @@ describe('parseArticle with .txt bodies', () => {
     expect(parseReason('x.txt', 'Politics\n\nMore In Politics MORE...')).toBe('no headline');
   });
 });
+
+describe('parseArticle with a trailing Tags line in a .txt', () => {
+  it('takes the tags from a last line "Tags: a, b" and leaves it out of the body', () => {
+    const article = parseOk('talks.txt', 'Politics\n\nTalks resume\n\nFirst paragraph.\n\nTags: Ukraine, Diplomacy,  ukraine , \n');
+    expect(article.tags).toEqual(['Ukraine', 'Diplomacy']);
+    expect(article.html).toBe('<p>First paragraph.</p>');
+  });
+
+  it('finds it with the scraped trailer on either side, and drops both', () => {
+    for (const ending of ['Tags: Ukraine\nMore In Politics MORE...', 'More In Politics MORE...\nTags: Ukraine']) {
+      const article = parseOk('talks.txt', `Politics\n\nTalks resume\n\nFirst paragraph.\n${ending}`);
+      expect(article.tags, ending).toEqual(['Ukraine']);
+      expect(article.html, ending).toBe('<p>First paragraph.</p>');
+    }
+  });
+
+  it('keeps a paragraph starting with "Tags:" anywhere but last, and a headline that does', () => {
+    const middle = parseOk('a.txt', 'Politics\n\nTalks resume\n\nTags: are what shops print on prices.\n\nLast paragraph.');
+    expect(middle.tags).toEqual([]);
+    expect(middle.html).toBe('<p>Tags: are what shops print on prices.</p>\n<p>Last paragraph.</p>');
+    const headline = parseOk('b.txt', 'Politics\n\nTags: a history of labels');
+    expect(headline.tags).toEqual([]);
+    expect(headline.title).toBe('Tags: a history of labels');
+  });
+
+  it('leaves files without one as they were', () => {
+    const article = parseOk('c.txt', 'Politics\n\nTalks resume\n\nFirst paragraph.\nMore In Politics MORE...');
+    expect(article.tags).toEqual([]);
+    expect(article.html).toBe('<p>First paragraph.</p>');
+  });
+});

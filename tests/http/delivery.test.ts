@@ -185,18 +185,36 @@ describe('WebSub', () => {
 });
 
 describe('OPML', () => {
-  it('lists the combined feed and every section once, with absolute URLs', async () => {
+  it('lists every section once in a Sections group, with absolute URLs, and the combined feed alone in all.opml', async () => {
     const { app, store } = setup();
     store.put(txt('World', 'w', 1));
     store.put(txt('C++ & <Tech>', 't', 2));
     const response = await get(app, '/feeds.opml');
     expect(response.headers.get('content-type')).toBe('text/x-opml; charset=utf-8');
     const opml = parseOpml(await response.text()) as any;
-    expect(opml.body.outlines.map((o: any) => [o.text, o.xmlUrl, o.htmlUrl])).toEqual([
-      ['Test Site (all sections)', `${SITE.baseUrl}/rss.xml`, `${SITE.baseUrl}/`],
+    expect(opml.body.outlines.map((o: any) => [o.text, o.xmlUrl])).toEqual([['Sections', undefined]]);
+    expect(opml.body.outlines[0].outlines.map((o: any) => [o.text, o.xmlUrl, o.htmlUrl])).toEqual([
       ['C++ & <Tech>', `${SITE.baseUrl}/c-and-tech/rss.xml`, `${SITE.baseUrl}/c-and-tech/`],
       ['World', `${SITE.baseUrl}/world/rss.xml`, `${SITE.baseUrl}/world/`],
     ]);
+    const all = parseOpml(await (await get(app, '/all.opml')).text()) as any;
+    expect(all.body.outlines.map((o: any) => [o.text, o.xmlUrl, o.htmlUrl])).toEqual([
+      ['Test Site (all sections)', `${SITE.baseUrl}/rss.xml`, `${SITE.baseUrl}/`],
+    ]);
+  });
+
+  it('lists tag and author feeds in groups of their own files', async () => {
+    const { app, store } = setup();
+    store.put(txt('World', 'w', 1, 'Body.\n\nTags: Storms & Floods, Heat'));
+    const tags = parseOpml(await (await get(app, '/tags.opml')).text()) as any;
+    expect(tags.body.outlines[0].text).toBe('Tags');
+    expect(tags.body.outlines[0].outlines.map((o: any) => [o.text, o.xmlUrl])).toEqual([
+      ['Heat', `${SITE.baseUrl}/tags/heat/rss.xml`],
+      ['Storms & Floods', `${SITE.baseUrl}/tags/storms-and-floods/rss.xml`],
+    ]);
+    // No authors yet: an empty list, still a valid document.
+    const authors = parseOpml(await (await get(app, '/authors.opml')).text()) as any;
+    expect(authors.body?.outlines ?? []).toEqual([]);
   });
 });
 

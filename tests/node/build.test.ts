@@ -110,12 +110,14 @@ describe('buildSite', () => {
     it('lists the bad file as rejected and exports everything else', () => {
       expect(summary.rejected.map((r) => r.path)).toEqual(['politics/broken.md']);
       expect(summary).toMatchObject({ articles: 105, sections: 3, skipped: [], scheduled: 0 });
-      expect(summary.files).toEqual({ home: 1, section: 4, article: 105, feed: 24, opml: 1, stylesheet: 1, status: 1, host: 2 });
+      // Tags and authors: the two listings, football and Ann Lee with a page and three feeds each; four OPML lists.
+      expect(summary.files).toEqual({ home: 1, section: 8, article: 105, feed: 30, opml: 4, stylesheet: 1, status: 1, host: 2 });
       expect(summary.laterPages).toBe(1 + 4 * 3);
       expect(files).toEqual(expect.arrayContaining([
         'index.html', 'rss.xml', 'page.2/atom.xml', 'page.3/feed.json', 'feeds.opml', 'feed.css', 'status.json', '_headers', '404.html',
         'politics/index.html', 'politics/talks.html', 'politics/rss.xml', 'sport/final.html', 'sport/feed.json',
         'briefs/page.2/index.html', 'briefs/page.3/rss.xml', 'briefs/brief-100.html',
+        'tags/index.html', 'tags/football/index.html', 'tags/football/atom.xml', 'authors/ann-lee/feed.json', 'tags.opml', 'authors.opml', 'all.opml',
       ]));
       expect(files.filter((file) => file.includes('broken'))).toEqual([]);
       expect(summary.bytes).toBeGreaterThan(0);

@@ -56,7 +56,8 @@ let passedOn = 0;
 
 beforeAll(async () => {
   store = createMemoryStore({ now: () => new Date(clock.now) });
-  for (let i = 0; i < 12; i++) store.put(txt('World', `world-${i}`, i, `Paragraph ${i}. `.repeat(200)));
+  // Tagged (a trailing Tags line), so tag feeds are asked for too.
+  for (let i = 0; i < 12; i++) store.put(txt('World', `world-${i}`, i, `${`Paragraph ${i}. `.repeat(200)}\n\nTags: Storms`));
   for (let i = 0; i < 3; i++) store.put(txt('Sports', `sports-${i}`, 20 + i));
   store.put(txt('C++ & <Tech>', 'tech', 30));
   store.put(makeParsed('later.md', `---\ntitle: Embargoed story\nsection: World\ndate: ${new Date(DUE).toISOString()}\n---\nBody.`));
@@ -113,6 +114,9 @@ const FEED_URLS = [
   '/world/feed.json?page=2&limit=4',
   '/sports/rss.xml?limit=5',
   '/c-and-tech/atom.xml',
+  '/tags/storms/rss.xml',
+  '/tags/storms/atom.xml?limit=3',
+  '/tags/storms/feed.json?page=2&limit=4',
 ];
 const OTHER_URLS = [
   '/world/rss.xml?page=1',
@@ -131,6 +135,12 @@ const OTHER_URLS = [
   '/rss.xml?page=9',
   '/feeds.opml',
   '/status',
+  '/tags/storms/rss.xml?limit=3&page=2',
+  '/tags/Storms/rss.xml',
+  '/tags/nothing/rss.xml',
+  '/tags/storms/',
+  '/tags/',
+  '/categories/storms/rss.xml',
 ];
 
 /** Header sets for a document whose variants carry these tags and this Last-Modified. */

@@ -16,8 +16,9 @@ let wirefeed: Wirefeed;
 beforeAll(async () => {
   temp = await makeTempDir();
   home = await makeTempDir('wirefeed-newsboat-');
-  await temp.write('a.txt', txtArticle('Politics', 'Vote counted'));
-  await temp.write('b.txt', txtArticle('Sports', 'Cup final'));
+  // Tagged (a trailing Tags line), so tag feeds exist to be left out of the default list.
+  await temp.write('a.txt', txtArticle('Politics', 'Vote counted', 'Body text.', 'Tags: Elections, Results'));
+  await temp.write('b.txt', txtArticle('Sports', 'Cup final', 'Body text.', 'Tags: Results'));
   await temp.write('c.txt', txtArticle('C++ & <Tech>', 'New compiler'));
   wirefeed = await startWirefeed({ ARTICLES_DIR: temp.dir, PORT: '0', HOST: '127.0.0.1' }, { log: () => {} });
 });
@@ -29,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('GET /feeds.opml', () => {
-  it('imports into newsboat as one subscription per feed, and newsboat reads them all', async () => {
+  it('imports into newsboat as one subscription per section: every article once, no feed empty', async () => {
     const opml = await (await fetch(`http://127.0.0.1:${wirefeed.port}/feeds.opml`)).text();
     const file = join(home.dir, 'feeds.opml');
     await writeFile(file, opml);
@@ -40,12 +41,12 @@ describe('GET /feeds.opml', () => {
     await run('newsboat', ['-u', urls, '-c', cache, '-i', file], { env, timeout: 20_000 });
     const base = wirefeed.config.site.baseUrl;
     const imported = (await readFile(urls, 'utf8')).split('\n').filter(Boolean).map((line) => line.split(' ')[0]);
-    expect(imported).toEqual([`${base}/rss.xml`, `${base}/c-and-tech/rss.xml`, `${base}/politics/rss.xml`, `${base}/sports/rss.xml`]);
+    expect(imported).toEqual([`${base}/c-and-tech/rss.xml`, `${base}/politics/rss.xml`, `${base}/sports/rss.xml`]);
+    // The tag feeds exist, in a list of their own.
+    expect((await fetch(`${base}/tags/results/rss.xml`)).status).toBe(200);
 
     await run('newsboat', ['-u', urls, '-c', cache, '-x', 'reload'], { env, timeout: 30_000 });
     const { stdout } = await run('newsboat', ['-u', urls, '-c', cache, '-x', 'print-unread'], { env, timeout: 20_000 });
-    // Three articles, each in its section feed and in the combined feed under the same id:
-    // newsboat keys items by guid, so it counts each article once.
     expect(stdout.trim()).toBe('3 unread articles');
     // Every imported feed was fetched: newsboat stored it with the title read from the feed.
     const query = 'import sqlite3,sys,json; print(json.dumps(sqlite3.connect(sys.argv[1]).execute("select rssurl, title from rss_feed order by rssurl").fetchall()))';
@@ -53,8 +54,16 @@ describe('GET /feeds.opml', () => {
     expect(JSON.parse(feeds)).toEqual([
       [`${base}/c-and-tech/rss.xml`, 'C++ & <Tech> | wirefeed'],
       [`${base}/politics/rss.xml`, 'Politics | wirefeed'],
-      [`${base}/rss.xml`, 'wirefeed'],
       [`${base}/sports/rss.xml`, 'Sports | wirefeed'],
+    ]);
+    // Each article once, and each feed shows its own: newsboat keeps one copy per guid, so a list
+    // that also held the combined or the tag feeds would leave some of these feeds empty.
+    const items = 'import sqlite3,sys,json; print(json.dumps(sqlite3.connect(sys.argv[1]).execute("select feedurl, title from rss_item order by feedurl, title").fetchall()))';
+    const { stdout: stored } = await run('python3', ['-c', items, cache]);
+    expect(JSON.parse(stored)).toEqual([
+      [`${base}/c-and-tech/rss.xml`, 'New compiler'],
+      [`${base}/politics/rss.xml`, 'Vote counted'],
+      [`${base}/sports/rss.xml`, 'Cup final'],
     ]);
   });
 });

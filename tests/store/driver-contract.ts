@@ -3,6 +3,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Article, ArticleMeta } from '../../src/article/types.ts';
 import { suffixedSlug } from '../../src/store/slugs.ts';
+import { termScope } from '../../src/store/terms.ts';
 import type { FeedStore, ListOptions, PutResult } from '../../src/store/types.ts';
 import { day, makeArticle } from './fixtures.ts';
 
@@ -679,6 +680,111 @@ export function runDriverContract(
         expect((await store.list({ section: 'news', limit: 1 })).changedAt).toEqual(first);
         expect((await store.list({ section: 'sport', limit: 0 })).changedAt).toEqual(clock);
         expect((await store.list({ limit: 5 })).changedAt).toEqual(clock);
+      });
+    });
+
+    describe('tags and authors', () => {
+      const tagged = (path: string, tags: string[], authors: string[], published = day(1)) =>
+        makeArticle({ path, tags, authors: authors.map((name) => ({ name })), publishedAt: published, updatedAt: published });
+
+      it('lists the articles of a tag or an author newest first, folding names like section names', async () => {
+        await putAll(
+          tagged('news/a.md', ['Climate', 'Energy'], ['Ada Lovelace'], day(1)),
+          tagged('sport/b.md', [' climate '], ['ada lovelace', 'Bob'], day(3)),
+          tagged('news/c.md', ['Energy'], ['Bob'], day(2)),
+        );
+        expect(await paths({ tag: 'climate' })).toEqual(['sport/b.md', 'news/a.md']);
+        expect(await paths({ tag: 'energy' })).toEqual(['news/c.md', 'news/a.md']);
+        expect(await paths({ author: 'ada-lovelace' })).toEqual(['sport/b.md', 'news/a.md']);
+        expect(await paths({ author: 'bob' })).toEqual(['sport/b.md', 'news/c.md']);
+        // Listed as sections list them: page slug and section name included.
+        const page = await store.list({ tag: 'climate', limit: 1, offset: 1 });
+        expect(page).toMatchObject({ total: 2, termName: 'Climate' });
+        expect(page.items.map((item) => [item.article.path, item.slug, item.sectionName])).toEqual([['news/a.md', 'a', 'News']]);
+        expect(await store.list({ tag: 'nothing', limit: 10 })).toMatchObject({ items: [], total: 0 });
+        expect(await store.list({ author: 'climate', limit: 10 })).toMatchObject({ items: [], total: 0 });
+      });
+
+      it('counts an article once under a tag it gives in two spellings', async () => {
+        await putAll(tagged('news/a.md', ['Climate', 'climate', '  '], ['Ada', 'ADA']));
+        expect((await store.list({ tag: 'climate', limit: 10 })).total).toBe(1);
+        expect(await store.listTerms('tag')).toEqual([{ slug: 'climate', name: 'Climate', articles: 1, updatedAt: day(1) }]);
+        expect(await store.listTerms('author')).toEqual([{ slug: 'ada', name: 'Ada', articles: 1, updatedAt: day(1) }]);
+      });
+
+      it('lists tags and authors by slug, with counts, the most used spelling and the newest update', async () => {
+        await putAll(
+          tagged('news/a.md', ['climate'], ['Bob'], day(1)),
+          tagged('news/b.md', ['Climate'], ['Ada'], day(2)),
+          tagged('news/c.md', ['Climate', 'Zoo'], ['Ada'], day(3)),
+        );
+        expect(await store.listTerms('tag')).toEqual([
+          { slug: 'climate', name: 'Climate', articles: 3, updatedAt: day(3) },
+          { slug: 'zoo', name: 'Zoo', articles: 1, updatedAt: day(3) },
+        ]);
+        expect(await store.listTerms('author')).toEqual([
+          { slug: 'ada', name: 'Ada', articles: 2, updatedAt: day(3) },
+          { slug: 'bob', name: 'Bob', articles: 1, updatedAt: day(1) },
+        ]);
+        await store.remove('news/c.md');
+        expect(await store.listTerms('tag')).toEqual([{ slug: 'climate', name: 'Climate', articles: 2, updatedAt: day(2) }]);
+        expect((await store.list({ tag: 'climate', limit: 10 })).termName).toBe('Climate');
+      });
+
+      it('follows edits, drafts and removals', async () => {
+        await putAll(tagged('news/a.md', ['climate'], ['Ada']));
+        expect(await store.put(tagged('news/a.md', ['energy'], ['Bob']))).toEqual(UPDATED);
+        expect(await paths({ tag: 'climate' })).toEqual([]);
+        expect(await paths({ tag: 'energy' })).toEqual(['news/a.md']);
+        expect(await paths({ author: 'ada' })).toEqual([]);
+        expect((await store.listTerms('tag')).map((term) => term.slug)).toEqual(['energy']);
+        expect(await store.put({ ...tagged('news/a.md', ['energy'], ['Bob']), draft: true })).toEqual(REMOVED);
+        expect(await store.listTerms('tag')).toEqual([]);
+        expect(await store.listTerms('author')).toEqual([]);
+        await putAll(tagged('news/b.md', ['energy'], []));
+        expect(await store.remove('news/b.md')).toBe(true);
+        expect(await paths({ tag: 'energy' })).toEqual([]);
+      });
+
+      it('lists a waiting article under its tags once it is published', async () => {
+        const shared = 'tag:example.com,2024:shared';
+        await putAll(makeArticle({ path: 'news/a.md', id: shared, tags: ['one'] }));
+        await store.put(makeArticle({ path: 'news/b.md', id: shared, tags: ['two'] }));
+        expect(await paths({ tag: 'two' })).toEqual([]);
+        await store.remove('news/a.md');
+        expect(await paths({ tag: 'two' })).toEqual(['news/b.md']);
+        expect(await paths({ tag: 'one' })).toEqual([]);
+      });
+
+      it('keeps a scheduled article out of its tags until its time', async () => {
+        const due = new Date(clock.getTime() + 60_000);
+        await store.put(makeArticle({ path: 'news/later.md', tags: ['soon'], publishedAt: due, updatedAt: due }));
+        expect(await paths({ tag: 'soon' })).toEqual([]);
+        expect(await store.listTerms('tag')).toEqual([]);
+        clock = new Date(due.getTime() + 1);
+        expect(await paths({ tag: 'soon' })).toEqual(['news/later.md']);
+      });
+
+      it("moves a tag's revision and changedAt when its listing changes, and only then", async () => {
+        await putAll(tagged('news/a.md', ['climate'], ['Ada']), tagged('news/b.md', ['energy'], ['Bob']));
+        const climate = termScope('tag', 'climate');
+        const ada = termScope('author', 'ada');
+        const before = [await store.revision(climate), await store.revision(ada)];
+        expect(before.every((revision) => revision > 0)).toBe(true);
+        clock = new Date(clock.getTime() + 5000);
+        await putAll(tagged('news/b.md', ['energy'], ['Bob'], day(2)));
+        expect([await store.revision(climate), await store.revision(ada)]).toEqual(before);
+        await putAll(tagged('news/a.md', ['climate'], ['Ada'], day(2)));
+        expect(await store.revision(climate)).not.toBe(before[0]);
+        expect(await store.revision(ada)).not.toBe(before[1]);
+        expect(await store.changedAt(climate)).toEqual(clock);
+        expect((await store.list({ tag: 'climate', limit: 1 })).changedAt ?? clock).toEqual(clock);
+        // A tag gained or lost counts as a change of its listing.
+        const energy = await store.revision(termScope('tag', 'energy'));
+        await putAll(tagged('news/a.md', ['climate', 'energy'], ['Ada'], day(2)));
+        expect(await store.revision(termScope('tag', 'energy'))).not.toBe(energy);
+        expect(await store.revision(termScope('tag', 'never'))).toBe(0);
+        expect(await store.changedAt(termScope('tag', 'never'))).toBeNull();
       });
     });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ITEM_KINDS, kindName } from '../../src/feed-items.ts';
 import { FIXTURE_FILES, FIXTURE_TITLE, makeNodeTarget, runHttpSuite, type FixtureFile, type Target } from '../http/suite.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { runTaxonomySuite } from '../http/taxonomy-suite.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -74,6 +75,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 runHttpSuite('the Worker in workerd over D1', (files, title) => makeWorkerTarget(files, title));
+runTaxonomySuite('tag and author feeds from the Worker over D1', (files, title) => makeWorkerTarget(files, title));
 
 describe('the Worker beside the Node server', () => {
   const BASE_URL = 'http://feeds.test';

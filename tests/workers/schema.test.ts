@@ -166,7 +166,29 @@ describe('applyD1Schema on a database made before version names', () => {
       'articles_live_frozen',
       'articles_live_removed',
       'articles_live_renditions_dropped',
+      'articles_live_terms_added',
+      'articles_live_terms_filled',
+      'articles_live_terms_removed',
       'articles_version_filled',
     ]);
+  });
+
+  it('gives the rows it has their tags and authors, so their listings are complete at once', async () => {
+    await applyD1Schema(db);
+    expect((await db.prepare('SELECT COUNT(*) AS n FROM articles WHERE terms IS NULL').first<{ n: number }>())?.n).toBe(0);
+    let clock = day(31);
+    const store = createD1Store(db, { now: () => clock });
+    expect((await store.list({ tag: 'world', limit: 10 })).items.map((item) => item.article.path)).toEqual(['news/launch.md']);
+    expect((await store.list({ author: 'ada-reporter', limit: 10 })).items.map((item) => item.article.path)).toEqual(['news/launch.md']);
+    expect(await store.listTerms('tag')).toEqual([
+      { slug: 'launch', name: 'launch', articles: 1, updatedAt: day(1) },
+      { slug: 'world', name: 'world', articles: 1, updatedAt: day(1) },
+    ]);
+    expect(await store.revision('tag:world')).toBeGreaterThan(0);
+    // The scheduled row got its terms too: listed under them once due.
+    clock = day(41);
+    expect((await store.list({ tag: 'world', limit: 10 })).items.map((item) => item.article.path)).toEqual(['news/later.md', 'news/launch.md']);
+    expect(await store.remove('news/launch.md')).toBe(true);
+    expect((await store.list({ author: 'ada-reporter', limit: 10 })).total).toBe(1);
   });
 });

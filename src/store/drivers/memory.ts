@@ -21,6 +21,8 @@ import { deepEqual, frozenCopy } from '../values.ts';
 import { Schedule } from '../schedule.ts';
 import { WaitingRoom } from '../waiting-room.ts';
 import { idTaken, planPut, toCount, type PutPlan } from '../rules.ts';
+import { articleTerms, termScope, type TermKind } from '../terms.ts';
+import { TermIndex } from '../term-index.ts';
 
 export interface MemoryStoreOptions {
   /** Clock for `status().updatedAt`; defaults to the system clock. */
@@ -41,6 +43,7 @@ export interface MemoryStore extends FeedStore {
   remove(path: string): boolean;
   reject(path: string, reason: string): void;
   listSections(): SectionInfo[];
+  listTerms(kind: TermKind): SectionInfo[];
   list(options: ListOptions): ArticlePage;
   find(section: string, slug: string): ListedArticle | undefined;
   get(path: string): ArticleMeta | undefined;
@@ -50,7 +53,7 @@ export interface MemoryStore extends FeedStore {
   nextScheduledAt(): Date | null;
 }
 
-const bySlug = (a: SectionIndex, b: SectionIndex): number => compareStrings(a.slug, b.slug);
+const bySlug = (a: { slug: string }, b: { slug: string }): number => compareStrings(a.slug, b.slug);
 
 
 /**
@@ -74,6 +77,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const sections = new Map<string, SectionIndex>();
   /** The same sections, sorted by slug. */
   const sectionList: SectionIndex[] = [];
+  /** Tags and authors by slug, and the same sorted by slug. */
+  const terms: Record<TermKind, { bySlug: Map<string, TermIndex>; sorted: TermIndex[] }> = {
+    tag: { bySlug: new Map(), sorted: [] },
+    author: { bySlug: new Map(), sorted: [] },
+  };
   /** Published id -> the path publishing it. */
   const idOwners = new Map<string, string>();
   const waiting = new WaitingRoom();
@@ -109,6 +117,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     section.add(entry);
     idOwners.set(article.id, entry.path);
     touched.add(section.slug);
+    for (const { kind, slug, name } of articleTerms(article)) {
+      const { bySlug: indexes, sorted } = terms[kind];
+      let term = indexes.get(slug);
+      if (term === undefined) {
+        term = new TermIndex(slug);
+        indexes.set(slug, term);
+        insertSorted(sorted, term, bySlug);
+      }
+      term.add(entry, name);
+      touched.add(termScope(kind, slug));
+    }
   }
 
   function unindex(entry: IndexEntry): void {
@@ -123,6 +142,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     }
     if (idOwners.get(entry.article.id) === entry.path) idOwners.delete(entry.article.id);
     touched.add(section.slug);
+    for (const { kind, slug, name } of articleTerms(entry.article)) {
+      const { bySlug: indexes, sorted } = terms[kind];
+      const term = indexes.get(slug);
+      if (term === undefined) continue;
+      term.delete(entry, name);
+      if (term.size === 0) {
+        indexes.delete(slug);
+        removeSorted(sorted, term, bySlug);
+      }
+      touched.add(termScope(kind, slug));
+    }
   }
 
   /** Publishes `article`, replacing its path's current version. Its id must be free or its own. */
@@ -274,10 +304,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return listSections();
     },
 
-    list({ section, limit, offset = 0 }: ListOptions): ArticlePage {
+    list({ section, tag, author, limit, offset = 0 }: ListOptions): ArticlePage {
       promoteDue();
-      const entries = section === undefined ? all : sections.get(section)?.entries;
-      const time = section === undefined ? updatedAt : sectionChangedAt.get(section);
+      const term = tag !== undefined ? terms.tag.bySlug.get(tag) : author !== undefined ? terms.author.bySlug.get(author) : undefined;
+      const scope = tag !== undefined ? termScope('tag', tag) : author !== undefined ? termScope('author', author) : section;
+      const entries = tag !== undefined || author !== undefined ? term?.entries : section === undefined ? all : sections.get(section)?.entries;
+      const time = scope === undefined ? updatedAt : sectionChangedAt.get(scope);
       const changedAt = time ? new Date(time.getTime()) : null;
       if (entries === undefined) return { items: [], total: 0, changedAt };
       const start = toCount(offset);
@@ -285,7 +317,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         items: entries.slice(start, start + toCount(limit)).map(listed),
         total: entries.size,
         changedAt,
+        ...(term ? { termName: term.name } : {}),
       };
+    },
+
+    listTerms(kind: TermKind): SectionInfo[] {
+      promoteDue();
+      return terms[kind].sorted.map((term) => term.info());
     },
 
     find(section: string, slug: string): ListedArticle | undefined {
