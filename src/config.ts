@@ -3,6 +3,7 @@
 import type { ParseOptions } from './article/types.ts';
 import { DEFAULT_CACHE_MAX_BYTES } from './content-cache.ts';
 import { ConfigError } from './errors.ts';
+import { DEFAULT_MEDIA_MAX_BYTES } from './media.ts';
 import { parseHubs } from './websub.ts';
 
 export const DEFAULT_PORT = 8787;
@@ -48,6 +49,8 @@ export interface Config {
   defaultSection: string;
   /** Bearer token of the publish API; undefined = the API is off. Never log it. */
   publishToken?: string;
+  /** Largest media file served, copied by builds and accepted by the publish API. */
+  mediaMaxBytes: number;
 }
 
 /** Every setting with its environment variable, CLI flag and help text (README's table follows it). */
@@ -71,6 +74,7 @@ export const SETTINGS = [
   ['DEFAULT_SECTION', 'default-section', 'section of Markdown files that name none', DEFAULT_SECTION],
   ['ID_AUTHORITY', 'id-authority', 'domain in article ids (tag:DOMAIN,2026:path); pin it before moving domains', 'host of BASE_URL'],
   ['PUBLISH_TOKEN', 'publish-token', 'bearer token that turns on the publish API at /api (16+ characters; prefer the variable)', 'none: API off'],
+  ['MEDIA_MAX_BYTES', 'media-max-bytes', 'size cap per media file (image, audio, video) served, built and published', '32MiB'],
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number][0];
@@ -103,6 +107,7 @@ export function resolveConfig(env: Env): Config {
     stateDir: parseStateDir(nonEmpty(env.STATE_DIR), nonEmpty(env.ARTICLES_DIR) ?? './articles'),
     defaultSection: nonEmpty(env.DEFAULT_SECTION) ?? DEFAULT_SECTION,
     publishToken: parseToken(env.PUBLISH_TOKEN),
+    mediaMaxBytes: parseBytes(env, 'MEDIA_MAX_BYTES', DEFAULT_MEDIA_MAX_BYTES, 1, 2 * 1024 ** 3),
   };
 }
 
@@ -216,5 +221,6 @@ export function appSettingsOf(config: Config) {
     maxFeedBytes: config.feedMaxBytes,
     cacheMaxBytes: config.cacheMaxBytes,
     hubs: config.hubs,
+    mediaMaxBytes: config.mediaMaxBytes,
   };
 }

@@ -16,6 +16,7 @@ import { chooseEngine } from './intake/engine.ts';
 import { startIntake, type Intake } from './intake/intake.ts';
 import { createContentCache, type ContentCache } from '../content-cache.ts';
 import { createFileStore } from './file-store.ts';
+import { createFolderMediaSource } from './media-files.ts';
 
 export interface Wirefeed {
   config: Config;
@@ -72,6 +73,7 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
     content,
     ...appSettingsOf(config),
     encoders: NODE_ENCODERS,
+    media: createFolderMediaSource(articlesDir, config.mediaMaxBytes),
     isReady: () => ready,
     publish: config.publishToken
       ? {
