@@ -61,7 +61,9 @@ const DAY_MS = 86_400_000;
 export function createApp(options: AppOptions): Hono {
   const { store, site, feedLimit, hubs = [], isReady = () => true, logError = console.error, now = Date.now } = options;
   const content = options.content ?? createContentCache(store, options.cacheMaxBytes);
-  const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError, content });
+  const mediaMaxBytes = options.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES;
+  const media = { source: options.media, maxBytes: mediaMaxBytes };
+  const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError, content, media });
   const feedHeaders = {
     'Cache-Control': `public, max-age=${options.maxAge ?? 300}`,
     // Sec-Fetch-Dest picks the Content-Type browsers get (see http/feed-response.ts).
@@ -96,9 +98,8 @@ export function createApp(options: AppOptions): Hono {
   // Media files at their own path (`/science/chip.jpg`): first, since `/:section/:article` would
   // take two-segment paths. Page, feed and article URLs never end in a media extension (slugs
   // have no dots), so nothing else is shadowed; anything that is not a media path goes on.
-  const media = options.media;
-  if (media) {
-    const mediaOptions = { source: media, maxBytes: options.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES, maxAge: options.maxAge ?? 300 };
+  if (options.media) {
+    const mediaOptions = { source: options.media, maxBytes: mediaMaxBytes, maxAge: options.maxAge ?? 300 };
     app.get('*', async function mediaFile(c, next) {
       const path = mediaPathOf(c.req.path);
       if (path === undefined) return next();

@@ -104,3 +104,20 @@ export function isContentAddressed(path: string, sha256: string): boolean {
   const match = /[.-]([0-9a-f]{8,64})\.[^./]+$/i.exec(path);
   return match !== null && sha256.startsWith(match[1]!.toLowerCase());
 }
+
+/**
+ * The media path of `url` when it is one of the site's own media files (`{baseUrl}/science/chip.jpg`
+ * -> `science/chip.jpg`; query and fragment ignored), else undefined.
+ */
+export function ownMediaPath(baseUrl: string, url: string): string | undefined {
+  const root = `${baseUrl}/`;
+  if (!url.startsWith(root)) return undefined;
+  const end = url.search(/[?#]/);
+  return mediaPathOf(`/${url.slice(root.length, end === -1 ? undefined : end)}`);
+}
+
+/** The Content-Type an URL's extension names on the allow-list, if any (for remote images). */
+export function urlMediaType(url: string): string | undefined {
+  const end = url.search(/[?#]/);
+  return mediaType((end === -1 ? url : url.slice(0, end)).split('/').at(-1) ?? '');
+}

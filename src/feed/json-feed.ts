@@ -4,6 +4,7 @@
 import type { Author } from '../article/types.ts';
 import { extraTags, namedAuthors, optionalUri, stripIllegalXml, toUri } from './escape.ts';
 import { assembleFeed, type FeedFrame } from './frame.ts';
+import { itemMedia } from './media.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
 
 interface JsonFeedDocument {
@@ -40,6 +41,14 @@ interface JsonFeedItem {
   date_modified: string;
   authors?: JsonFeedAuthor[];
   tags: string[];
+  attachments?: JsonFeedAttachment[];
+}
+
+/** JSON Feed 1.1 §attachments: url and mime_type required, size_in_bytes optional. */
+interface JsonFeedAttachment {
+  url: string;
+  mime_type: string;
+  size_in_bytes?: number;
 }
 
 /** JSON Feed 1.1 §authors: name, url and avatar; there is no email field. */
@@ -102,6 +111,9 @@ function jsonFeedDocument(meta: FeedMeta, items: FeedItem[]): string {
 function toJsonItem(item: FeedItem): JsonFeedItem {
   const summary = stripIllegalXml(item.summary);
   const image = optionalUri(item.image);
+  const media = itemMedia(item);
+  const attachment: JsonFeedAttachment | undefined =
+    media?.type === undefined ? undefined : { url: media.url, mime_type: media.type, ...(media.length === undefined ? {} : { size_in_bytes: media.length }) };
   const authors = namedAuthors(item).map(toJsonAuthor);
   return {
     // Ids and links in the same URI form as the RSS and Atom renderers write them.
@@ -117,6 +129,7 @@ function toJsonItem(item: FeedItem): JsonFeedItem {
     ...(authors.length === 0 ? {} : { authors }),
     // The section first, as RSS and Atom list it first among their categories.
     tags: [stripIllegalXml(item.category.name).trim(), ...extraTags(item)],
+    ...(attachment === undefined ? {} : { attachments: [attachment] }),
   };
 }
 

@@ -18,6 +18,12 @@ export interface FeedItem {
   category: { name: string; slug: string; url: string };
   /** Absolute URL. */
   image?: string;
+  /**
+   * What is known of `image`: its Content-Type (the file's when it is one of the site's media
+   * files, else from the URL's extension) and, for the site's own files only, its length in bytes.
+   * RSS `<enclosure>` needs both, so an image without a length gets none (Media RSS and the others still show it).
+   */
+  imageMedia?: { type: string; length?: number };
   publishedAt: Date;
   updatedAt: Date;
 }
