@@ -9,10 +9,11 @@ import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../confi
 import { ConfigError } from '../errors.ts';
 import { feedQueryString } from '../feeds.ts';
 import type { FeedStore, Rejection } from '../store/types.ts';
-import { FEED_FORMATS, articlePath, feedPath, pagePath } from '../urls.ts';
+import { FEED_FORMATS, articlePath, feedPath, mediaPath, pagePath } from '../urls.ts';
 import { BUILD_MARKER, openBuildOutput, type BuildOutput } from './build-output.ts';
 import { scanOnce } from './intake/intake.ts';
 import { createFileStore } from './file-store.ts';
+import { createFolderMediaSource, listMediaFiles } from './media-files.ts';
 import { exportFile, headerPattern } from './static-paths.ts';
 import { runLimited } from './run-limited.ts';
 
@@ -26,7 +27,7 @@ export interface BuildOptions {
   log?: (line: string) => void;
 }
 
-export type ExportKind = 'home' | 'section' | 'article' | 'feed' | 'opml' | 'stylesheet' | 'status' | 'host';
+export type ExportKind = 'home' | 'section' | 'article' | 'feed' | 'opml' | 'stylesheet' | 'status' | 'host' | 'media';
 
 export interface BuildSummary {
   /** Absolute, real path of the output folder. */
@@ -79,12 +80,14 @@ export async function buildSite({ dir, out, env, log = console.log }: BuildOptio
   const app = createApp({
     store,
     ...appSettingsOf(config),
+    media: createFolderMediaSource(articlesDir, config.mediaMaxBytes),
     now: () => now.getTime(),
   });
   const exporter = createExporter(app, output, log);
   try {
     await scanOnce({ dir: articlesDir, store, parseOptions, stateDir: config.stateDir, threads: config.scanThreads, log: (line) => log(`[build] ${line}`) });
     await exportEverything(exporter, store, config.feedLimit);
+    await exportMedia(exporter, articlesDir);
     await output.commit();
   } catch (error) {
     await output.abort();
@@ -131,10 +134,19 @@ async function exportEverything(exporter: Exporter, store: FeedStore, feedLimit:
   await exporter.headersFile();
 }
 
+/**
+ * Every media file, as the server answers it (so the same allow-list, size cap and symlink rule
+ * apply), at its own path. One the server does not serve is skipped with the reason.
+ */
+async function exportMedia(exporter: Exporter, articlesDir: string): Promise<void> {
+  const paths = await listMediaFiles(articlesDir);
+  await runLimited(paths, CONCURRENCY, (path) => exporter.media(mediaPath(path), path));
+}
+
 type Exporter = ReturnType<typeof createExporter>;
 
 function createExporter(app: Hono, output: BuildOutput, log: (line: string) => void) {
-  const files: Record<ExportKind, number> = { home: 0, section: 0, article: 0, feed: 0, opml: 0, stylesheet: 0, status: 0, host: 0 };
+  const files: Record<ExportKind, number> = { home: 0, section: 0, article: 0, feed: 0, opml: 0, stylesheet: 0, status: 0, host: 0, media: 0 };
   const written = new Set<string>();
   const rules = new Map<string, string>();
   const skipped: BuildSummary['skipped'] = [];
@@ -174,6 +186,17 @@ function createExporter(app: Hono, output: BuildOutput, log: (line: string) => v
   return {
     async one(path: string, kind: ExportKind, file = exportFile(path), headers?: Record<string, string>): Promise<void> {
       await save(path, file, kind, await app.request(path, { headers }));
+    },
+    /** A media file: written at its path inside the articles folder, or skipped when the server would not serve it. */
+    async media(url: string, path: string): Promise<void> {
+      const response = await app.request(url);
+      if (response.status !== 200) {
+        const reason = `the server answers ${response.status} (${(await response.text()).slice(0, 80)})`;
+        skipped.push({ url, reason });
+        log(`[build] skipped ${url}: ${reason}`);
+        return;
+      }
+      await save(url, path, 'media', response);
     },
     /** Page 1 at `path`, then `path + query(N)` for N = 2, 3, … until the app answers 404. */
     async paged(path: string, kind: ExportKind, query: (page: number) => string): Promise<void> {
