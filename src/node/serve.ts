@@ -68,6 +68,7 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
   // Made here, not by the app, so that the store can tell it which articles went away.
   content = createContentCache(store, config.cacheMaxBytes);
   let ready = false;
+  const publisher = config.publishToken ? createFolderPublisher({ dir: config.articlesDir, parseOptions }) : undefined;
   app = createApp({
     store,
     content,
@@ -75,11 +76,13 @@ export async function startWirefeed(env: Env, { log = console.log, onProgress, f
     encoders: NODE_ENCODERS,
     media: createFolderMediaSource(articlesDir, config.mediaMaxBytes),
     isReady: () => ready,
-    publish: config.publishToken
+    publish: config.publishToken && publisher
       ? {
           token: config.publishToken,
-          publisher: createFolderPublisher({ dir: config.articlesDir, parseOptions }),
+          publisher,
           maxBytes: config.maxFileBytes,
+          media: publisher.media,
+          mediaMaxBytes: config.mediaMaxBytes,
           getClientAddress,
           log,
         }
