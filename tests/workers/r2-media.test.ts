@@ -17,7 +17,7 @@ async function call(path: string, init?: RequestInit): Promise<Response> {
   return response as unknown as Response;
 }
 
-const put = (path: string, body: BodyInit) => call(path, { method: 'PUT', headers: { Authorization: `Bearer ${TOKEN}` }, body });
+const put = (path: string, body: Uint8Array | string) => call(path, { method: 'PUT', headers: { Authorization: `Bearer ${TOKEN}` }, body });
 
 async function sha256(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', bytes);
