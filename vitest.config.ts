@@ -33,6 +33,8 @@ export default defineConfig({
             miniflare: {
               compatibilityDate: '2026-05-01',
               d1Databases: ['DB'],
+              // Media files (src/workers/r2-media.ts), emptied by reset() like DB.
+              r2Buckets: ['MEDIA'],
             },
           }),
         ],

@@ -1,9 +1,9 @@
 // The authenticated publish API: article files in over HTTP, shared by Node and Workers.
 // Only Hono and Web APIs here; the runtime supplies the Publisher (folder on Node, D1 on Workers).
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { ConfigError } from './errors.ts';
-import { checkPublishPath, type Publisher } from './publish.ts';
+import { checkPublishPath, type MediaPublisher, type Publisher } from './publish.ts';
 import { stripBasePath } from './urls.ts';
 
 export interface PublishApiOptions {
@@ -22,6 +22,10 @@ export interface PublishApiOptions {
   now?: () => number;
   /** BASE_URL's path (`/news`), which requests may carry in front of `/api` (createApp sets it). */
   basePath?: string;
+  /** Accepts media files at `/api/media/{path}` (Node: into the folder; Workers: R2); without it those are 404s. */
+  media?: MediaPublisher;
+  /** Size cap of one media file in bytes (MEDIA_MAX_BYTES). */
+  mediaMaxBytes?: number;
 }
 
 /** The header that carries a file's modification time: ISO 8601 or epoch milliseconds. */
@@ -48,7 +52,7 @@ export function createPublishApi(options: PublishApiOptions): Hono {
   const api = new Hono();
 
   // `/articles/*` also matches `/articles`; other `/api/…` paths stay free (a section may be called "api").
-  api.use('/articles/*', async function authenticate(c, next) {
+  const authenticate: MiddlewareHandler = async function authenticate(c, next) {
     const client = clientOf(c) ?? 'unknown';
     const wait = limiter.blockedFor(client);
     if (wait > 0) return c.json({ error: 'too many bad tokens: try again later' }, 429, { 'Retry-After': String(wait) });
@@ -58,7 +62,8 @@ export function createPublishApi(options: PublishApiOptions): Hono {
     log(`[api] refused ${c.req.method} from ${client}: ${given === undefined ? 'no bearer token' : 'wrong token'}`);
     const challenge = given === undefined ? 'Bearer realm="wirefeed"' : 'Bearer realm="wirefeed", error="invalid_token"';
     return c.json({ error: 'missing or wrong bearer token' }, 401, { 'WWW-Authenticate': challenge });
-  });
+  };
+  api.use('/articles/*', authenticate);
 
   api.get('/articles', async function listFiles(c) {
     return c.json({ files: await publisher.list() });
@@ -85,6 +90,8 @@ export function createPublishApi(options: PublishApiOptions): Hono {
     return c.body(null, 204);
   });
 
+  if (options.media) mediaRoutes(api, options.media, options.mediaMaxBytes ?? maxBytes, authenticate, log, basePath);
+
   api.notFound((c) => c.json({ error: 'not found' }, 404));
 
   api.onError(function handleApiError(error, c) {
@@ -95,11 +102,36 @@ export function createPublishApi(options: PublishApiOptions): Hono {
   return api;
 }
 
+/** `/api/media`: list, PUT and DELETE media files, with the type allow-list and MEDIA_MAX_BYTES. */
+function mediaRoutes(api: Hono, media: MediaPublisher, maxBytes: number, authenticate: MiddlewareHandler, log: (line: string) => void, basePath: string): void {
+  api.use('/media/*', authenticate);
+  api.get('/media', async function listMedia(c) {
+    return c.json({ files: await media.list() });
+  });
+  api.put('/media/*', async function putMedia(c) {
+    const checked = decodePublishPath(rawRest(c, basePath), 'media');
+    if (!checked.ok) return c.json({ error: checked.reason }, 400);
+    const bytes = await readCapped(c.req.raw, maxBytes);
+    if (!bytes) return c.json({ error: `file is over the ${maxBytes}-byte limit (MEDIA_MAX_BYTES)` }, 413);
+    const outcome = await media.put(checked.path, bytes);
+    if (!outcome.ok) return c.json({ error: outcome.reason }, outcome.status);
+    if (outcome.change !== 'unchanged') log(`[api] ${outcome.change} ${checked.path}`);
+    return c.json({ path: checked.path, change: outcome.change }, outcome.change === 'created' ? 201 : 200);
+  });
+  api.delete('/media/*', async function deleteMedia(c) {
+    const checked = decodePublishPath(rawRest(c, basePath), 'media');
+    if (!checked.ok) return c.json({ error: checked.reason }, 400);
+    if (!(await media.remove(checked.path))) return c.json({ error: 'no such file' }, 404);
+    log(`[api] deleted ${checked.path}`);
+    return c.body(null, 204);
+  });
+}
+
 /**
  * Turns the still-encoded path after `/api/articles/` into a checked article path: decoded
  * exactly once, with no encoded separators (`%2F`, `%5C`) and nothing left encoded after that.
  */
-export function decodePublishPath(raw: string): { ok: true; path: string } | { ok: false; reason: string } {
+export function decodePublishPath(raw: string, kind: 'article' | 'media' = 'article'): { ok: true; path: string } | { ok: false; reason: string } {
   if (/%(2f|5c)/i.test(raw)) return { ok: false, reason: 'path must not contain encoded "/" or "\\"' };
   let decoded: string;
   try {
@@ -108,7 +140,7 @@ export function decodePublishPath(raw: string): { ok: true; path: string } | { o
     return { ok: false, reason: 'path is not valid percent-encoded UTF-8' };
   }
   if (/%[0-9a-f]{2}/i.test(decoded)) return { ok: false, reason: 'path must be percent-encoded once, not twice' };
-  return checkPublishPath(decoded);
+  return checkPublishPath(decoded, kind);
 }
 
 /** The raw (undecoded) part of the URL path that the route's `*` matched. */

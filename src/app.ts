@@ -8,6 +8,8 @@ import { FEED_STYLESHEET } from './feed/feed-style.ts';
 import { createContentCache, type ContentCache } from './content-cache.ts';
 import { createFeedCache, feedQueryString, type Encoder, type Encoding, type FeedQuery } from './feeds.ts';
 import { createFeedResponder, type FeedAnswer, type FeedEncoding } from './http/feed-response.ts';
+import { mediaResponse } from './http/media-response.ts';
+import { DEFAULT_MEDIA_MAX_BYTES, mediaPathOf, type MediaSource } from './media.ts';
 import { renderCombinedOpml, renderOpml, renderTermOpml } from './opml.ts';
 import { articlePage, homePage, sectionPage } from './pages/pages.ts';
 import { termIndexPage, termPage } from './pages/terms.ts';
@@ -47,6 +49,10 @@ export interface AppOptions {
   now?: () => number;
   /** Enables the authenticated publish API at `/api` (see api.ts); without it `/api/*` is a 404. */
   publish?: PublishApiOptions;
+  /** Media files (images, audio, video) served at their path in the articles folder; none without. */
+  media?: MediaSource;
+  /** Largest media file served (MEDIA_MAX_BYTES; default 32 MiB). */
+  mediaMaxBytes?: number;
 }
 
 const SECTION_PAGE_SIZE = 100;
@@ -64,7 +70,9 @@ const DAY_MS = 86_400_000;
 export function createApp(options: AppOptions): Hono {
   const { store, site, feedLimit, hubs = [], isReady = () => true, logError = console.error, now = Date.now } = options;
   const content = options.content ?? createContentCache(store, options.cacheMaxBytes);
-  const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError, content, onRender: options.onFeedRender });
+  const mediaMaxBytes = options.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES;
+  const media = { source: options.media, maxBytes: mediaMaxBytes };
+  const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError, content, media, onRender: options.onFeedRender });
   const feedHeaders = {
     'Cache-Control': `public, max-age=${options.maxAge ?? 300}`,
     // Sec-Fetch-Dest picks the Content-Type browsers get (see http/feed-response.ts).
@@ -100,6 +108,20 @@ export function createApp(options: AppOptions): Hono {
       secFetchDest: c.req.header('sec-fetch-dest'),
     });
     return new Response(body, { status, headers });
+  }
+
+  // Media files at their own path (`/science/chip.jpg`): first, since `/:section/:article` would
+  // take two-segment paths. Page, feed and article URLs never end in a media extension (slugs
+  // have no dots), so nothing else is shadowed; anything that is not a media path goes on.
+  if (options.media) {
+    const mediaOptions = { source: options.media, maxBytes: mediaMaxBytes, maxAge: options.maxAge ?? 300 };
+    app.get('*', async function mediaFile(c, next) {
+      const path = mediaPathOf(c.req.path);
+      if (path === undefined) return next();
+      const response = await mediaResponse(c.req.raw, path, mediaOptions);
+      if (response === undefined) throw new NotFoundError('Not found');
+      return response;
+    });
   }
 
   app.get('/', async function home(c) {

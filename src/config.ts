@@ -3,6 +3,7 @@
 import type { ParseOptions } from './article/types.ts';
 import { DEFAULT_CACHE_MAX_BYTES } from './content-cache.ts';
 import { ConfigError } from './errors.ts';
+import { DEFAULT_MEDIA_MAX_BYTES } from './media.ts';
 import { parseHubs } from './websub.ts';
 
 export const DEFAULT_PORT = 8787;
@@ -58,6 +59,8 @@ export interface Config {
   metrics: boolean;
   /** How long a stop waits for responses in flight before cutting them (SHUTDOWN_TIMEOUT), ms. */
   shutdownTimeoutMs: number;
+  /** Largest media file served, copied by builds and accepted by the publish API. */
+  mediaMaxBytes: number;
 }
 
 /**
@@ -97,6 +100,7 @@ export const SETTINGS = [
   ['LOG_FORMAT', 'log-format', 'log lines as text or json (one JSON object a line)', 'text on a terminal, else json'],
   ['METRICS', 'metrics', 'on: GET /metrics answers in the Prometheus text format', 'off'],
   ['SHUTDOWN_TIMEOUT', 'shutdown-timeout', 'seconds a stop (SIGTERM, SIGINT) waits for responses in flight', String(DEFAULT_SHUTDOWN_TIMEOUT_S)],
+  ['MEDIA_MAX_BYTES', 'media-max-bytes', 'size cap per media file (image, audio, video) served, built and published', '32MiB'],
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number][0];
@@ -134,6 +138,7 @@ export function resolveConfig(env: Env): Config {
     logFormat: parseChoice(env, 'LOG_FORMAT', ['auto', 'text', 'json'] as const, 'auto'),
     metrics: parseSwitch(env, 'METRICS', false),
     shutdownTimeoutMs: parseInteger(env, 'SHUTDOWN_TIMEOUT', DEFAULT_SHUTDOWN_TIMEOUT_S, 0, 3600) * 1000,
+    mediaMaxBytes: parseBytes(env, 'MEDIA_MAX_BYTES', DEFAULT_MEDIA_MAX_BYTES, 1, 2 * 1024 ** 3),
   };
 }
 
@@ -305,5 +310,6 @@ export function appSettingsOf(config: Config) {
     maxFeedBytes: config.feedMaxBytes,
     cacheMaxBytes: config.cacheMaxBytes,
     hubs: config.hubs,
+    mediaMaxBytes: config.mediaMaxBytes,
   };
 }

@@ -10,6 +10,7 @@ import type { ContentCache } from './content-cache.ts';
 import { creditHtml } from './credit.ts';
 import { declaresDc, renderItemFragment, type FragmentFormat } from './feed/fragments.ts';
 import type { FeedItem } from './feed/types.ts';
+import { ownMediaPath, urlMediaType, type MediaInfo, type MediaSource } from './media.ts';
 import type { FeedStore, ListedArticle, Rendition } from './store/types.ts';
 import { absolute, articlePath, pagePath } from './urls.ts';
 
@@ -46,8 +47,29 @@ export function renditionKey(site: SiteConfig, listed: ListedArticle): string {
 }
 
 // Bumped when item markup changes for the same input, so stored renditions are not reused.
-// items-2: attribution (source, licence, credit line).
-const RENDITION_FORMAT = 'items-2';
+// items-3: attribution (source, licence, credit line) and image enclosures (type, length, hash in the key).
+const RENDITION_FORMAT = 'items-3';
+
+/**
+ * What an item's markup knows of its image when the image is one of the site's media files:
+ * type and length (for <enclosure>), and the SHA-256 that names the version.
+ */
+export type ImageFacts = Pick<MediaInfo, 'type' | 'size' | 'sha256'>;
+
+/** `renditionKey` for an item whose image is `facts` (a replaced image file renders the item again). */
+export function itemKey(site: SiteConfig, listed: ListedArticle, facts: ImageFacts | undefined): string {
+  const key = renditionKey(site, listed);
+  return facts === undefined ? key : `${key}\u0000${facts.sha256}`;
+}
+
+/** The facts of the article's image when it is one of the site's media files within `maxBytes`. */
+export async function imageFacts(site: SiteConfig, listed: ListedArticle, media: MediaSource | undefined, maxBytes: number): Promise<ImageFacts | undefined> {
+  const image = listed.article.image;
+  const path = media && image !== undefined ? ownMediaPath(site.baseUrl, image) : undefined;
+  if (path === undefined) return undefined;
+  const info = await media!.info(path).catch(() => undefined);
+  return info === undefined || info.size > maxBytes ? undefined : { type: info.type, size: info.size, sha256: info.sha256 };
+}
 
 /** One item's markup, UTF-8 encoded, with what documents need to know of it. */
 export interface ItemPart {
@@ -59,10 +81,12 @@ export interface ItemPart {
 }
 
 /** Maps a listed article and its content to the renderers' model with absolute URLs. */
-export function toFeedItem(site: SiteConfig, listed: ListedArticle, content: ArticleContent | undefined): FeedItem {
+export function toFeedItem(site: SiteConfig, listed: ListedArticle, content: ArticleContent | undefined, facts?: ImageFacts): FeedItem {
   const { article } = listed;
   // The credit line ends the body, where readers show it (credit.ts); summaries carry the elements only.
   const credit = creditHtml(article.attribution);
+  // A remote image (or a missing file) has no length: its type, if any, comes from its extension.
+  const type = facts?.type ?? (article.image === undefined ? undefined : urlMediaType(article.image));
   return {
     id: article.id,
     url: absolute(site, articlePath(article.sectionSlug, listed.slug)),
@@ -79,6 +103,7 @@ export function toFeedItem(site: SiteConfig, listed: ListedArticle, content: Art
     },
     image: article.image,
     attribution: article.attribution,
+    ...(type === undefined ? {} : { imageMedia: { type, ...(facts === undefined ? {} : { length: facts.size }) } }),
     publishedAt: article.publishedAt,
     updatedAt: article.updatedAt,
   };
@@ -91,9 +116,9 @@ export function renderItem(kind: ItemKind, item: FeedItem): string {
 }
 
 /** Every kind of an article's item markup, for a driver to keep (D1 does, at publish time). */
-export function renderRenditions(site: SiteConfig, listed: ListedArticle, content: ArticleContent): ({ kind: string } & Rendition)[] {
-  const item = toFeedItem(site, listed, content);
-  const key = renditionKey(site, listed);
+export function renderRenditions(site: SiteConfig, listed: ListedArticle, content: ArticleContent, facts?: ImageFacts): ({ kind: string } & Rendition)[] {
+  const item = toFeedItem(site, listed, content, facts);
+  const key = itemKey(site, listed, facts);
   const hasBody = declaresDc([item]);
   return ITEM_KINDS.map((kind) => ({ kind: kindName(kind), key, markup: renderItem(kind, item), hasBody: kind.mode === 'full' && hasBody }));
 }
@@ -105,9 +130,15 @@ export interface ItemCache {
 
 const encoder = new TextEncoder();
 
-export function createItemCache(site: SiteConfig, store: FeedStore, content: ContentCache): ItemCache {
+export interface ItemMediaOptions {
+  /** Where the site's media files are looked up, for enclosure lengths and types. */
+  source?: MediaSource;
+  /** MEDIA_MAX_BYTES: larger files are not served, so not offered as enclosures. */
+  maxBytes: number;
+}
+
+export function createItemCache(site: SiteConfig, store: FeedStore, content: ContentCache, media?: ItemMediaOptions): ItemCache {
   const { lru } = content;
-  const partKey = (kind: ItemKind, listed: ListedArticle) => `item\u0000${kindName(kind)}\u0000${renditionKey(site, listed)}`;
 
   async function toPart(markup: string, hasBody: boolean): Promise<ItemPart> {
     const bytes = encoder.encode(markup);
@@ -116,7 +147,9 @@ export function createItemCache(site: SiteConfig, store: FeedStore, content: Con
 
   return {
     async parts(kind, items) {
-      const keys = items.map((listed) => partKey(kind, listed));
+      const facts = await Promise.all(items.map((listed) => imageFacts(site, listed, media?.source, media?.maxBytes ?? 0)));
+      const itemKeys = items.map((listed, index) => itemKey(site, listed, facts[index]));
+      const keys = itemKeys.map((key) => `item\u0000${kindName(kind)}\u0000${key}`);
       const parts = keys.map((key) => lru.get(key) as ItemPart | undefined);
       const missing = () => items.flatMap((_listed, index) => (parts[index] === undefined ? [index] : []));
       let wanted = missing();
@@ -126,7 +159,7 @@ export function createItemCache(site: SiteConfig, store: FeedStore, content: Con
         for (const index of wanted) {
           const listed = items[index]!;
           const rendition = stored.get(listed.article.path);
-          if (rendition === undefined || rendition.key !== renditionKey(site, listed)) continue;
+          if (rendition === undefined || rendition.key !== itemKeys[index]) continue;
           const part = await toPart(rendition.markup, kind.mode === 'full' && rendition.hasBody);
           parts[index] = part;
           lru.set(keys[index]!, part, partBytes(part), ownerOf(listed));
@@ -136,7 +169,7 @@ export function createItemCache(site: SiteConfig, store: FeedStore, content: Con
       if (wanted.length > 0) {
         const contents = await content.contents(wanted.map((index) => items[index]!));
         for (const [position, index] of wanted.entries()) {
-          const item = toFeedItem(site, items[index]!, contents[position]);
+          const item = toFeedItem(site, items[index]!, contents[position], facts[index]);
           const part = await toPart(renderItem(kind, item), kind.mode === 'full' && declaresDc([item]));
           parts[index] = part;
           // Rendered without its content (unreadable just now): not kept, the next document tries again.

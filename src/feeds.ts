@@ -5,7 +5,7 @@
 import type { SiteConfig } from './config.ts';
 import { createContentCache, type ContentCache } from './content-cache.ts';
 import { NotFoundError } from './errors.ts';
-import { createItemCache, type ItemMode } from './feed-items.ts';
+import { createItemCache, type ItemMediaOptions, type ItemMode } from './feed-items.ts';
 import { renderFeedFrame, type FeedFrame } from './feed/fragments.ts';
 import type { FeedLinks, FeedMeta, FeedPaging } from './feed/types.ts';
 import type { FeedStore, ListedArticle } from './store/types.ts';
@@ -63,6 +63,8 @@ export interface FeedCacheOptions {
   content?: ContentCache;
   /** Told how long each document took to assemble, in ms (a metric). */
   onRender?: (ms: number, format: FeedFormat) => void;
+  /** The site's media files, for items' enclosures (type and length); without it images get no <enclosure>. */
+  media?: ItemMediaOptions;
 }
 
 export interface FeedCache {
@@ -87,7 +89,7 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
   const encoders: Partial<Record<Encoding, Encoder>> = { gzip: compressionStreamEncoder('gzip'), ...options.encoders };
   const content = options.content ?? createContentCache(store);
   const { lru } = content;
-  const itemCache = createItemCache(site, store, content);
+  const itemCache = createItemCache(site, store, content, options.media);
   const overBudget = new Set<string>();
 
   async function render(query: FeedQuery, key: string, previous: RenderedFeed | undefined): Promise<RenderedFeed | undefined> {

@@ -1,6 +1,7 @@
 // The publish API's contract: what a runtime must supply to accept article files over HTTP.
 // Node writes them into the articles folder (the watcher publishes); Workers put them in D1.
 import { isArticlePath } from './article/parse.ts';
+import { isMediaPath, MEDIA_TYPES } from './media.ts';
 
 /** One stored article file, as `GET /api/articles` lists it for syncing. */
 export interface StoredFile {
@@ -27,10 +28,22 @@ export interface Publisher {
 }
 
 /**
- * Checks a path from a publish request: relative, inside the folder, an article file.
- * Returns the path with POSIX separators, or a reason for a 400.
+ * What a runtime supplies to accept media files (images, audio, video) over HTTP: Node writes them
+ * into the articles folder, Workers into the R2 bucket `MEDIA`. Paths are checked by `checkPublishPath(…, 'media')`.
  */
-export function checkPublishPath(raw: string): { ok: true; path: string } | { ok: false; reason: string } {
+export interface MediaPublisher {
+  put(path: string, bytes: Uint8Array): Promise<PublishOutcome>;
+  remove(path: string): Promise<boolean>;
+  /** Every stored media file, sorted by path (`mtime`: when it was stored). */
+  list(): Promise<StoredFile[]>;
+}
+
+/**
+ * Checks a path from a publish request: relative, inside the folder, an article file (or, with
+ * `kind` 'media', a media file on the allow-list). Returns the path with POSIX separators, or a
+ * reason for a 400.
+ */
+export function checkPublishPath(raw: string, kind: 'article' | 'media' = 'article'): { ok: true; path: string } | { ok: false; reason: string } {
   if (raw === '' || raw.startsWith('/') || /^[a-z]:/i.test(raw) || raw.includes('\\')) {
     return { ok: false, reason: 'path must be relative, with / between folders' };
   }
@@ -39,6 +52,10 @@ export function checkPublishPath(raw: string): { ok: true; path: string } | { ok
     return { ok: false, reason: 'path must not contain "..", "." or empty segments' };
   }
   if (/[\u0000-\u001f\u007f]/.test(raw)) return { ok: false, reason: 'path must not contain control characters' };
+  if (kind === 'media') {
+    if (isMediaPath(raw)) return { ok: true, path: raw };
+    return { ok: false, reason: `not a media file: use ${Object.keys(MEDIA_TYPES).join(', ')} (no SVG or HTML, no hidden files)` };
+  }
   if (!isArticlePath(raw)) {
     return { ok: false, reason: 'not an article file: use .txt, .md or .markdown (no hidden or temp files)' };
   }

@@ -25,6 +25,11 @@ export function articlePath(section: string, slug: string): string {
   return `/${section}/${slug}`;
 }
 
+/** A media file's URL path: its path inside the articles folder, each segment percent-encoded. */
+export function mediaPath(path: string): string {
+  return `/${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
 /** Absolute URL for a path from the functions above. */
 export function absolute(site: SiteConfig, path: string): string {
   return `${site.baseUrl}${path}`;

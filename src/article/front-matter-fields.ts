@@ -24,7 +24,7 @@ export interface FrontMatter {
 const NAME_WITH_EMAIL = /^(.*?)\s*<([^<>\s@]+@[^<>\s]+)>$/u;
 
 /** Turns the raw YAML mapping into a `FrontMatter`; unknown keys are ignored. */
-export function readFrontMatter(data: Record<string, unknown>, baseUrl: string): FrontMatter {
+export function readFrontMatter(data: Record<string, unknown>, baseUrl: string, folderUrl?: string): FrontMatter {
   const field = (key: string): unknown => (Object.hasOwn(data, key) ? data[key] : undefined);
   const image = readText(field('image'), 'image');
   // One-line fields: a YAML block scalar's newlines would be noise in a feed reader's list.
@@ -41,7 +41,7 @@ export function readFrontMatter(data: Record<string, unknown>, baseUrl: string):
     updated: readDate(field('updated'), 'updated'),
     authors: [...listOf(field('authors')), ...listOf(field('author'))].map((value) => readAuthor(value, baseUrl)),
     tags: readTags(field('tags')),
-    image: image === undefined ? undefined : absoluteUrl(image, baseUrl, 'image'),
+    image: image === undefined ? undefined : absoluteUrl(image, baseUrl, 'image', folderUrl),
     attribution: readAttribution(field),
     draft: readDraft(field('draft')),
   };
@@ -111,8 +111,8 @@ function readDraft(value: unknown): boolean {
 }
 
 /** Resolves a possibly relative URL against the site root; only http(s) survives. */
-function absoluteUrl(value: string, baseUrl: string, key: string): string {
-  const url = resolveUrl(value, baseUrl);
+function absoluteUrl(value: string, baseUrl: string, key: string, folderUrl?: string): string {
+  const url = resolveUrl(value, baseUrl, folderUrl);
   if (url === undefined) reject(`front matter \`${key}\` is not a URL: "${value}"`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     reject(`front matter \`${key}\` must be an http(s) URL: "${value}"`);

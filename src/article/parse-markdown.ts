@@ -6,13 +6,16 @@ import { splitFrontMatter } from './front-matter.ts';
 import { renderMarkdown } from './markdown.ts';
 import { summarise } from './normalise.ts';
 import { reject } from './reject.ts';
-import { sanitiseHtml } from './sanitise.ts';
+import { firstImage, sanitiseHtml } from './sanitise.ts';
+import { folderUrlOf } from './urls.ts';
 
 /** Parses a Markdown article: front matter first, then a `# Heading` as the title if needed. */
 export function parseMarkdown(context: ParseContext): ParsedFields {
   const { options } = context;
   const { data, body } = splitFrontMatter(context.text);
-  const meta = readFrontMatter(data, options.baseUrl);
+  // Relative image and link URLs resolve against the file's own folder (README: Media).
+  const folderUrl = folderUrlOf(options.baseUrl, context.segments);
+  const meta = readFrontMatter(data, options.baseUrl, folderUrl);
 
   const rendered = renderMarkdown(body, meta.title === undefined);
   const title = meta.title ?? rendered.heading;
@@ -25,16 +28,19 @@ export function parseMarkdown(context: ParseContext): ParsedFields {
     updated: meta.updated,
   });
 
+  const html = sanitiseHtml(rendered.html, options.baseUrl, folderUrl).trim();
+  // Without front-matter `image`, the body's first image is the article's picture in feeds.
+  const image = meta.image ?? firstImage(html);
   const summary =
     meta.summary ?? (rendered.firstParagraph === undefined ? title : summarise(rendered.firstParagraph));
   return {
     section: meta.section ?? (context.folder?.trim() || options.defaultSection.trim()),
     title,
     summary,
-    html: sanitiseHtml(rendered.html, options.baseUrl).trim(),
+    html,
     authors: meta.authors,
     tags: meta.tags,
-    ...(meta.image === undefined ? {} : { image: meta.image }),
+    ...(image === undefined ? {} : { image }),
     ...(meta.attribution === undefined ? {} : { attribution: meta.attribution }),
     publishedAt,
     updatedAt,

@@ -17,7 +17,7 @@ export { isArticlePath, oversizeReason, sectionSlug };
  * keeps parsed articles between runs (src/node/intake/state.ts) and re-reads every file when
  * this differs from the version they were parsed with.
  */
-export const PARSER_VERSION = 3;
+export const PARSER_VERSION = 4;
 
 /** Defaults for the options that have sensible ones; `baseUrl` and `idAuthority` are the site's. */
 export const DEFAULT_PARSE_OPTIONS = {

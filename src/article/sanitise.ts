@@ -31,8 +31,11 @@ function allowedTags(): IWhiteList {
 
 const ALLOWED_TAGS = allowedTags();
 
-/** Sanitises rendered HTML: allow-listed tags only, and links resolved to http(s)/mailto/tel URLs. */
-export function sanitiseHtml(html: string, baseUrl: string): string {
+/**
+ * Sanitises rendered HTML: allow-listed tags only, and links resolved to http(s)/mailto/tel URLs
+ * (relative ones against `folderUrl`, the article's folder, when given: see resolveUrl).
+ */
+export function sanitiseHtml(html: string, baseUrl: string, folderUrl?: string): string {
   const filter = new FilterXSS({
     whiteList: ALLOWED_TAGS,
     stripIgnoreTag: true,
@@ -42,20 +45,29 @@ export function sanitiseHtml(html: string, baseUrl: string): string {
     // an empty `href` (which would link to the page itself). Everything else takes the default.
     onTagAttr(_tag, name, value, isWhiteAttr) {
       if (!isWhiteAttr || !URL_ATTRIBUTES.has(name)) return undefined;
-      const url = safeUrl(value, baseUrl);
+      const url = safeUrl(value, baseUrl, folderUrl);
       return url === '' ? '' : `${name}="${url}"`;
     },
   });
   return filter.process(html);
 }
 
-function safeUrl(value: string, baseUrl: string): string {
+function safeUrl(value: string, baseUrl: string, folderUrl: string | undefined): string {
   // Decode entities first (`&#106;avascript:`), then let the WHATWG URL parser, the one browsers
   // use, decide the scheme: it also sees through tabs and newlines inside `java\tscript:`.
   const raw = defaults.friendlyAttrValue(value).trim();
   if (raw.startsWith('#')) return defaults.escapeAttrValue(raw);
   // Relative links become absolute against the site root: feed readers have no base URL.
-  const url = resolveUrl(raw, baseUrl);
+  const url = resolveUrl(raw, baseUrl, folderUrl);
   if (url === undefined || !SAFE_PROTOCOLS.has(url.protocol)) return '';
   return defaults.escapeAttrValue(url.href);
+}
+
+const FIRST_IMAGE = /<img\s[^>]*?\bsrc="(https?:[^"]*)"/i;
+
+/** The URL of the first image in sanitised HTML (its `src` as the sanitiser wrote it), if any. */
+export function firstImage(html: string): string | undefined {
+  const src = FIRST_IMAGE.exec(html)?.[1];
+  // The sanitiser escapes attribute values: `&amp;`, `&quot;`, `&lt;`, `&gt;` are all it writes.
+  return src?.replace(/&(amp|quot|lt|gt);/g, (_all, name: string) => ({ amp: '&', quot: '"', lt: '<', gt: '>' })[name]!);
 }

@@ -15,6 +15,7 @@ import {
   xmlText,
 } from './escape.ts';
 import { assembleFeed, CUTTING_META, cutFragment, cutFrame, probeItem, type FeedFrame } from './frame.ts';
+import { itemMedia } from './media.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
 
 // Marks an entry's title slot; a C0 control, so no (cleaned) input can contain it.
@@ -29,6 +30,10 @@ const FEED_START = '<feed xmlns="http://www.w3.org/2005/Atom">';
 const SELF_LINK = /<link rel="self" href="[^"]*"\/>/g;
 const ENTRY_OPEN = '<entry>';
 const ENTRY_CLOSE = '</entry>';
+// `feed` writes an enclosure link with a type guessed from the extension (`image/jpg`) and no
+// length; its title carries this mark and the entry's index, and the link is written anew.
+const ENCLOSURE_MARK = 'wirefeed-enclosure-';
+const ENCLOSURE_SLOT = /<link rel="enclosure" href="[^"]*" title="wirefeed-enclosure-(\d+)"[^>]*\/>/g;
 
 /**
  * Renders one feed as an Atom 1.0 document; identical input gives identical bytes. Put together
@@ -80,7 +85,7 @@ function atomDocument(meta: FeedMeta, items: FeedItem[]): string {
     author: { name: xmlText(meta.title) },
   });
   items.forEach((item, index) => feed.addItem(toAtomEntry(item, index)));
-  const xml = withAttribution(withTextTitles(withRelatedLinks(withLanguage(feed.atom1(), meta.language), meta), items), items);
+  const xml = withEnclosures(withAttribution(withTextTitles(withRelatedLinks(withLanguage(feed.atom1(), meta.language), meta), items), items), items);
   return resolvePlaceholders(withStylesheet(xml, meta.stylesheet, 'atom'));
 }
 
@@ -98,6 +103,7 @@ function toAtomEntry(item: FeedItem, index: number): Item {
     // Omitted when the feed carries summaries only: then no <content>, the summary stays.
     content: optionalContent(item),
     ...(authors.length > 0 ? { author: authors.map(toAtomAuthor) } : {}),
+    ...(itemMedia(item) === undefined ? {} : { enclosure: { url: itemMedia(item)!.url, title: `${ENCLOSURE_MARK}${index}` } }),
     // `feed` adds `&amp;` to these attributes itself; xmlAttribute hands it no `&` to double.
     category: [
       {
@@ -164,6 +170,24 @@ function withTextTitles(xml: string, items: FeedItem[]): string {
   });
   if (written !== items.length) {
     throw new Error(`[feed:atom] found ${written} of ${items.length} entry titles in feed's output; its format changed`);
+  }
+  return result;
+}
+
+// RFC 4287 §4.2.7.2: rel="enclosure" names a related resource that may be large; `type` and
+// `length` (§4.2.7.3-6) are advisory and written when known, so a remote image gets a link too.
+function withEnclosures(xml: string, items: FeedItem[]): string {
+  let written = 0;
+  const result = xml.replace(ENCLOSURE_SLOT, (_slot, index: string) => {
+    written += 1;
+    const media = itemMedia(items[Number(index)]!)!;
+    const type = media.type === undefined ? '' : ` type="${resolvePlaceholders(xmlAttribute(media.type))}"`;
+    const length = media.length === undefined ? '' : ` length="${media.length}"`;
+    return `<link rel="enclosure" href="${resolvePlaceholders(xmlAttribute(media.url))}"${type}${length}/>`;
+  });
+  const expected = items.filter((item) => itemMedia(item) !== undefined).length;
+  if (written !== expected) {
+    throw new Error(`[feed:atom] found ${written} of ${expected} enclosure links in feed's output; its format changed`);
   }
   return result;
 }

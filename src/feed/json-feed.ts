@@ -4,6 +4,7 @@
 import type { Attribution, Author } from '../article/types.ts';
 import { extraTags, namedAuthors, optionalUri, stripIllegalXml, toUri } from './escape.ts';
 import { assembleFeed, type FeedFrame } from './frame.ts';
+import { itemMedia } from './media.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
 
 interface JsonFeedDocument {
@@ -43,6 +44,7 @@ interface JsonFeedItem {
   authors?: JsonFeedAuthor[];
   tags: string[];
   _attribution?: JsonFeedAttribution;
+  attachments?: JsonFeedAttachment[];
 }
 
 /**
@@ -55,6 +57,13 @@ interface JsonFeedAttribution {
   source_feed?: string;
   license?: string;
   license_url?: string;
+}
+
+/** JSON Feed 1.1 §attachments: url and mime_type required, size_in_bytes optional. */
+interface JsonFeedAttachment {
+  url: string;
+  mime_type: string;
+  size_in_bytes?: number;
 }
 
 /** JSON Feed 1.1 §authors: name, url and avatar; there is no email field. */
@@ -117,6 +126,9 @@ function jsonFeedDocument(meta: FeedMeta, items: FeedItem[]): string {
 function toJsonItem(item: FeedItem): JsonFeedItem {
   const summary = stripIllegalXml(item.summary);
   const image = optionalUri(item.image);
+  const media = itemMedia(item);
+  const attachment: JsonFeedAttachment | undefined =
+    media?.type === undefined ? undefined : { url: media.url, mime_type: media.type, ...(media.length === undefined ? {} : { size_in_bytes: media.length }) };
   const authors = namedAuthors(item).map(toJsonAuthor);
   // The source's page, else the canonical URL when it is not this item's own page.
   const canonical = optionalUri(item.attribution?.canonical);
@@ -139,6 +151,7 @@ function toJsonItem(item: FeedItem): JsonFeedItem {
     // The section first, as RSS and Atom list it first among their categories.
     tags: [stripIllegalXml(item.category.name).trim(), ...extraTags(item)],
     ...(attribution === undefined ? {} : { _attribution: attribution }),
+    ...(attachment === undefined ? {} : { attachments: [attachment] }),
   };
 }
 

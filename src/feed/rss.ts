@@ -16,6 +16,7 @@ import {
   xmlText,
 } from './escape.ts';
 import { assembleFeed, CUTTING_META, cutFragment, cutFrame, probeItem, type FeedFrame } from './frame.ts';
+import { itemMedia, MEDIA_NAMESPACE } from './media.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
 
 const DC_NAMESPACE = 'http://purl.org/dc/elements/1.1/';
@@ -24,6 +25,7 @@ const DC_NAMESPACE = 'http://purl.org/dc/elements/1.1/';
 const CC_NAMESPACE = 'http://backend.userland.com/creativeCommonsRssModule';
 const ITEM_OPEN = '<item>';
 const ITEM_CLOSE = '</item>';
+const RSS_START = '<rss version="2.0"';
 
 /**
  * Renders one feed as an RSS 2.0 document; identical input gives identical bytes. Put together
@@ -98,7 +100,17 @@ function rssDocument(meta: FeedMeta, items: FeedItem[], dcDeclared: boolean): st
   });
   feed.addExtension({ name: 'atom:link', objects: atomLinks(meta) });
   for (const item of items) feed.addItem(toRssItem(item, dcDeclared));
-  return resolvePlaceholders(withStylesheet(feed.rss2(), meta.stylesheet, 'rss'));
+  return resolvePlaceholders(withStylesheet(withMediaNamespace(feed.rss2()), meta.stylesheet, 'rss'));
+}
+
+// Media RSS elements may appear in any item, so every document declares the namespace on <rss>
+// (the frame then holds it, whatever the items); `feed` has no option for other namespaces.
+function withMediaNamespace(xml: string): string {
+  const start = xml.indexOf(RSS_START);
+  // The attributes before it are namespace URIs, which hold no `>`.
+  const end = start < 0 ? -1 : xml.indexOf('>', start);
+  if (end < 0) throw new Error("[feed:rss] no <rss version=\"2.0\" start tag in feed's output; its format changed");
+  return `${xml.slice(0, end)} xmlns:media="${MEDIA_NAMESPACE}"${xml.slice(end)}`;
 }
 
 // The channel's atom:link elements: itself (RSS Best Practices Profile), its WebSub hubs
@@ -140,6 +152,7 @@ function toRssItem(item: FeedItem, dcDeclared: boolean): Item {
       // RSS 2.0 <author> must be an email address; the Dublin Core creator is a name.
       ...(authors.length > 0 ? [{ name: 'dc:creator', objects: creators(authors, dcDeclared) }] : []),
       ...attributionElements(item.attribution, dcDeclared),
+      ...mediaElements(item),
     ],
   };
 }
@@ -168,6 +181,30 @@ function attributionElements(attribution: Attribution | undefined, dcDeclared: b
       ? []
       : [{ name: 'creativeCommons:license', objects: { _attributes: { 'xmlns:creativeCommons': CC_NAMESPACE }, _text: xmlText(licenseLink) } }]),
   ];
+}
+
+// The item's picture: RSS 2.0 <enclosure> needs url, length and type (all three required), so it
+// is written only for the site's own files; Media RSS <media:content> and <media:thumbnail>, which
+// readers such as Miniflux and FreshRSS show as the thumbnail, for any image. Written here rather
+// than through `feed`'s enclosure, which guesses the type from the extension (`image/jpg`).
+function mediaElements(item: FeedItem): { name: string; objects: Record<string, unknown> }[] {
+  const media = itemMedia(item);
+  if (media === undefined) return [];
+  const url = xmlAttribute(media.url);
+  const { type, length, medium } = media;
+  const elements = [];
+  if (type !== undefined && length !== undefined) {
+    elements.push({ name: 'enclosure', objects: { _attributes: { url, length: String(length), type: xmlAttribute(type) } } });
+  }
+  const content = {
+    url,
+    ...(type === undefined ? {} : { type: xmlAttribute(type) }),
+    ...(length === undefined ? {} : { fileSize: String(length) }),
+    ...(medium === undefined ? {} : { medium }),
+  };
+  elements.push({ name: 'media:content', objects: { _attributes: content } });
+  if (medium === undefined || medium === 'image') elements.push({ name: 'media:thumbnail', objects: { _attributes: { url } } });
+  return elements;
 }
 
 // One <dc:creator> per author. `feed` types an extension's `objects` as one object, but hands it

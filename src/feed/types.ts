@@ -20,6 +20,12 @@ export interface FeedItem {
   image?: string;
   /** Source, licence and canonical URL of an article taken from elsewhere (RSS source/dc:rights, Atom via/rights, JSON external_url). */
   attribution?: Attribution;
+  /**
+   * What is known of `image`: its Content-Type (the file's when it is one of the site's media
+   * files, else from the URL's extension) and, for the site's own files only, its length in bytes.
+   * RSS `<enclosure>` needs both, so an image without a length gets none (Media RSS and the others still show it).
+   */
+  imageMedia?: { type: string; length?: number };
   publishedAt: Date;
   updatedAt: Date;
 }

@@ -10,10 +10,11 @@ import { ConfigError } from '../errors.ts';
 import { feedQueryString } from '../feeds.ts';
 import type { FeedStore, Rejection } from '../store/types.ts';
 import { TERM_KINDS } from '../store/terms.ts';
-import { FEED_FORMATS, OPML_FILES, TERM_FOLDERS, articlePath, basePathOf, feedPath, pagePath, termFeedPath, termPath } from '../urls.ts';
+import { FEED_FORMATS, OPML_FILES, TERM_FOLDERS, articlePath, basePathOf, feedPath, mediaPath, pagePath, termFeedPath, termPath } from '../urls.ts';
 import { BUILD_MARKER, openBuildOutput, type BuildOutput } from './build-output.ts';
 import { scanOnce } from './intake/intake.ts';
 import { createFileStore } from './file-store.ts';
+import { createFolderMediaSource, listMediaFiles } from './media-files.ts';
 import { exportFile, headerPattern } from './static-paths.ts';
 import { runLimited } from './run-limited.ts';
 
@@ -27,7 +28,7 @@ export interface BuildOptions {
   log?: (line: string) => void;
 }
 
-export type ExportKind = 'home' | 'section' | 'article' | 'feed' | 'opml' | 'stylesheet' | 'status' | 'host';
+export type ExportKind = 'home' | 'section' | 'article' | 'feed' | 'opml' | 'stylesheet' | 'status' | 'host' | 'media';
 
 export interface BuildSummary {
   /** Absolute, real path of the output folder. */
@@ -80,12 +81,14 @@ export async function buildSite({ dir, out, env, log = console.log }: BuildOptio
   const app = createApp({
     store,
     ...appSettingsOf(config),
+    media: createFolderMediaSource(articlesDir, config.mediaMaxBytes),
     now: () => now.getTime(),
   });
   const exporter = createExporter(app, basePathOf(config.site), output, log);
   try {
     await scanOnce({ dir: articlesDir, store, parseOptions, stateDir: config.stateDir, threads: config.scanThreads, log: (line) => log(`[build] ${line}`) });
     await exportEverything(exporter, store, config.feedLimit);
+    await exportMedia(exporter, articlesDir);
     await output.commit();
   } catch (error) {
     await output.abort();
@@ -141,6 +144,15 @@ async function exportEverything(exporter: Exporter, store: FeedStore, feedLimit:
   await exporter.headersFile();
 }
 
+/**
+ * Every media file, as the server answers it (so the same allow-list, size cap and symlink rule
+ * apply), at its own path. One the server does not serve is skipped with the reason.
+ */
+async function exportMedia(exporter: Exporter, articlesDir: string): Promise<void> {
+  const paths = await listMediaFiles(articlesDir);
+  await runLimited(paths, CONCURRENCY, (path) => exporter.media(mediaPath(path), path));
+}
+
 type Exporter = ReturnType<typeof createExporter>;
 
 /**
@@ -149,7 +161,7 @@ type Exporter = ReturnType<typeof createExporter>;
  * section named like the prefix; README, Proxies and sub-paths). Files are written without it.
  */
 function createExporter(app: Hono, basePath: string, output: BuildOutput, log: (line: string) => void) {
-  const files: Record<ExportKind, number> = { home: 0, section: 0, article: 0, feed: 0, opml: 0, stylesheet: 0, status: 0, host: 0 };
+  const files: Record<ExportKind, number> = { home: 0, section: 0, article: 0, feed: 0, opml: 0, stylesheet: 0, status: 0, host: 0, media: 0 };
   const written = new Set<string>();
   const rules = new Map<string, string>();
   const skipped: BuildSummary['skipped'] = [];
@@ -189,6 +201,17 @@ function createExporter(app: Hono, basePath: string, output: BuildOutput, log: (
   return {
     async one(path: string, kind: ExportKind, file = exportFile(path), headers?: Record<string, string>): Promise<void> {
       await save(path, file, kind, await app.request(`${basePath}${path}`, { headers }));
+    },
+    /** A media file: written at its path inside the articles folder, or skipped when the server would not serve it. */
+    async media(url: string, path: string): Promise<void> {
+      const response = await app.request(url);
+      if (response.status !== 200) {
+        const reason = `the server answers ${response.status} (${(await response.text()).slice(0, 80)})`;
+        skipped.push({ url, reason });
+        log(`[build] skipped ${url}: ${reason}`);
+        return;
+      }
+      await save(url, path, 'media', response);
     },
     /** Page 1 at `path`, then `path + query(N)` for N = 2, 3, … until the app answers 404. */
     async paged(path: string, kind: ExportKind, query: (page: number) => string): Promise<void> {

@@ -13,6 +13,7 @@ import { startChangeFeed } from './intake/change-feed.ts';
 import { chooseEngine, type WatcherChoice } from './intake/engine.ts';
 import { whenSettled } from './intake/settle.ts';
 import { walkArticles } from './intake/walk.ts';
+import { syncMedia } from './publish-media.ts';
 import { runLimited } from './run-limited.ts';
 
 export const PUBLISH_HELP = `  --to URL             the wirefeed server, e.g. https://feeds.example.com (required)
@@ -57,7 +58,15 @@ type Outcome = { kind: 'uploaded' | 'unchanged' | 'deleted' | 'failed'; line: st
 /** One sync pass: upload new and changed files, delete what is gone locally. */
 export async function syncFolder(options: SyncOptions): Promise<SyncSummary> {
   const dir = await realpath(options.dir);
-  return createPusher(dir, options).syncAll();
+  const media: SyncSummary = { uploaded: 0, deleted: 0, unchanged: 0, failed: 0 };
+  await syncMedia(dir, options, media);
+  const articles = await createPusher(dir, options).syncAll();
+  return {
+    uploaded: articles.uploaded + media.uploaded,
+    deleted: articles.deleted + media.deleted,
+    unchanged: articles.unchanged + media.unchanged,
+    failed: articles.failed + media.failed,
+  };
 }
 
 /** A connection to one server's publish API, with per-path ordering of every change. */
@@ -154,6 +163,8 @@ export async function watchFolder(options: SyncOptions & { settleMs?: number; wa
   let fatal: unknown;
   const stop = new AbortController();
   const summary: SyncSummary = { uploaded: 0, deleted: 0, unchanged: 0, failed: 0 };
+  // Media files go up once, at the start; later changes to them are not watched (README: Media).
+  await syncMedia(dir, options, summary);
   const count = (outcome: Outcome) => {
     summary[outcome.kind] += 1;
     log(outcome.line);

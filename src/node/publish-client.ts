@@ -32,15 +32,20 @@ export function isFatal(error: unknown): error is TokenRefusedError | PublishApi
   return error instanceof TokenRefusedError || error instanceof PublishApiOffError;
 }
 
+/** The publish API's two file collections: `/api/articles` and `/api/media`. */
+export type Collection = 'articles' | 'media';
+
 const REQUEST_TIMEOUT_MS = 60_000;
 const MAX_BACKOFF_MS = 30_000;
 
 /** fetch with the token, a timeout, and retries with backoff on network errors, 5xx and 429. */
 export function createClient({ to, token, retries = 5, retryBaseMs = 500, signal }: ClientOptions) {
   const base = new URL(to.endsWith('/') ? to : `${to}/`);
-  const urlOf = (path?: string) => new URL(path === undefined ? 'api/articles' : `api/articles/${path.split('/').map(encodeURIComponent).join('/')}`, base);
+  const urlOf = (collection: Collection, path?: string) =>
+    new URL(path === undefined ? `api/${collection}` : `api/${collection}/${path.split('/').map(encodeURIComponent).join('/')}`, base);
 
-  async function send(method: string, path?: string, file?: { bytes: Uint8Array; mtime: Date }): Promise<Response> {
+  /** One request to `/api/articles` (or `/api/media` with `collection`), retried as described above. */
+  async function send(method: string, path?: string, file?: { bytes: Uint8Array; mtime: Date }, collection: Collection = 'articles'): Promise<Response> {
     const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
     if (file) {
       headers['Content-Type'] = 'application/octet-stream';
@@ -51,7 +56,7 @@ export function createClient({ to, token, retries = 5, retryBaseMs = 500, signal
       let failure: unknown;
       try {
         const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-        response = await fetch(urlOf(path), {
+        response = await fetch(urlOf(collection, path), {
           method,
           headers,
           body: file?.bytes as Uint8Array<ArrayBuffer> | undefined,
@@ -66,12 +71,13 @@ export function createClient({ to, token, retries = 5, retryBaseMs = 500, signal
         await response.body?.cancel();
         throw new TokenRefusedError(`${base.origin} refused the token (401): check that PUBLISH_TOKEN (or --token) is the server's PUBLISH_TOKEN`);
       }
-      // The API answers 404 only to a DELETE of a file it does not have; a listing or an
+      // The articles API answers 404 only to a DELETE of a file it does not have; a listing or an
       // upload gets one from the feeds' routes, which take /api/articles for an article page.
-      if (response?.status === 404 && method !== 'DELETE') {
+      // (A 404 from /api/media means a server that takes no media: see list.)
+      if (response?.status === 404 && method !== 'DELETE' && collection === 'articles') {
         await response.body?.cancel();
         throw new PublishApiOffError(
-          `the server's publish API is off (start it with PUBLISH_TOKEN): ${method} ${urlOf(path).pathname} on ${base.origin} answered 404; if it does have PUBLISH_TOKEN, check that --to is its URL`,
+          `the server's publish API is off (start it with PUBLISH_TOKEN): ${method} ${urlOf(collection, path).pathname} on ${base.origin} answered 404; if it does have PUBLISH_TOKEN, check that --to is its URL`,
         );
       }
       const retryable = !response || response.status >= 500 || response.status === 429;
@@ -85,9 +91,10 @@ export function createClient({ to, token, retries = 5, retryBaseMs = 500, signal
     }
   }
 
-  async function list(): Promise<StoredFile[]> {
-    const response = await send('GET');
-    if (!response.ok) throw new Error(`cannot list the server's articles: ${await reasonOf(response)}`);
+  async function list(collection: Collection = 'articles'): Promise<StoredFile[]> {
+    const response = await send('GET', undefined, undefined, collection);
+    if (response.status === 404 && collection === 'media') throw new Error("the server takes no media files (Workers: bind an R2 bucket as MEDIA)");
+    if (!response.ok) throw new Error(`cannot list the server's ${collection}: ${await reasonOf(response)}`);
     return ((await response.json()) as { files: StoredFile[] }).files;
   }
 

@@ -6,7 +6,8 @@ import { dirname, join, sep } from 'node:path';
 import { isArticlePath, oversizeReason, parseArticle } from '../article/parse.ts';
 import type { ParseOptions } from '../article/types.ts';
 import { walkArticles } from './intake/walk.ts';
-import { sha256Hex, type PublishOutcome, type Publisher, type StoredFile } from '../publish.ts';
+import { sha256Hex, type MediaPublisher, type PublishOutcome, type Publisher, type StoredFile } from '../publish.ts';
+import { listMediaFiles } from './media-files.ts';
 
 export interface FolderPublisherOptions {
   /** The articles folder (the one the watcher watches). */
@@ -22,7 +23,7 @@ const LIST_CONCURRENCY = 16;
  * @example
  * const publisher = createFolderPublisher({ dir: './articles', parseOptions });
  */
-export function createFolderPublisher({ dir, parseOptions }: FolderPublisherOptions): Publisher {
+export function createFolderPublisher({ dir, parseOptions }: FolderPublisherOptions): Publisher & { media: MediaPublisher } {
   let rootPromise: Promise<string> | undefined;
   const root = () => (rootPromise ??= realpath(dir));
   const hashes = new Map<string, { mtimeMs: number; size: number; sha256: string }>();
@@ -128,7 +129,38 @@ export function createFolderPublisher({ dir, parseOptions }: FolderPublisherOpti
     }
   }
 
-  return { put, remove, list };
+  /** A media file: written like an article (atomically, never outside the folder), without parsing. */
+  async function putMedia(path: string, bytes: Uint8Array): Promise<PublishOutcome> {
+    const located = await locate(path, true);
+    if (!('target' in located)) return { ok: false, status: 422, reason: located.reason };
+    const { target } = located;
+    const before = await lstat(target).catch(() => undefined);
+    if (before?.isDirectory()) return { ok: false, status: 422, reason: 'a folder of that name exists' };
+    if (before?.isFile() && before.size === bytes.byteLength && Buffer.from(bytes).equals(await readFile(target))) {
+      return { ok: true, change: 'unchanged' };
+    }
+    const temp = join(dirname(target), `.${target.slice(dirname(target).length + 1)}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await writeFile(temp, bytes, { flag: 'wx' });
+      await rename(temp, target);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    return { ok: true, change: before ? 'updated' : 'created' };
+  }
+
+  async function listMedia(): Promise<StoredFile[]> {
+    const base = await root();
+    const files: StoredFile[] = [];
+    for (const path of await listMediaFiles(base)) {
+      const file = await describe(base, path);
+      if (file) files.push(file);
+    }
+    return files;
+  }
+
+  return { put, remove, list, media: { put: putMedia, remove, list: listMedia } };
 }
 
 /**

@@ -22,6 +22,7 @@ import { createContentCache, type ContentCache } from '../content-cache.ts';
 import { createFileStore } from './file-store.ts';
 import { createClientAddress, type ClientAddress } from './client-address.ts';
 import { basePathOf, sectionsHiddenByBasePath } from '../urls.ts';
+import { createFolderMediaSource } from './media-files.ts';
 
 export interface Wirefeed {
   config: Config;
@@ -96,21 +97,25 @@ export async function startWirefeed(env: Env, options: StartOptions = {}): Promi
   let ready = false;
   const scan = { done: 0, total: 0, ready: false, seconds: undefined as number | undefined };
   if (config.metrics) metrics = createMetrics({ store, scan: () => ({ ...scan, ready }), intake: () => intake && { mode: intake.mode, pending: intake.pending } });
+  const publisher = config.publishToken ? createFolderPublisher({ dir: config.articlesDir, parseOptions }) : undefined;
   app = createApp({
     store,
     content,
     ...appSettingsOf(config),
     encoders: NODE_ENCODERS,
+    media: createFolderMediaSource(articlesDir, config.mediaMaxBytes),
     isReady: () => ready,
     readiness: () => readiness(scan),
     metrics: metrics && (() => metrics.text()),
     onFeedRender: metrics && ((ms, format) => metrics.feedRendered(ms, format)),
     logError: coreLog(logger, 'error'),
-    publish: config.publishToken
+    publish: config.publishToken && publisher
       ? {
           token: config.publishToken,
-          publisher: createFolderPublisher({ dir: config.articlesDir, parseOptions }),
+          publisher,
           maxBytes: config.maxFileBytes,
+          media: publisher.media,
+          mediaMaxBytes: config.mediaMaxBytes,
           getClientAddress: (c) => getClientAddress(c, clientAddress),
           log,
         }

@@ -1,6 +1,6 @@
 // The Cloudflare Workers entry: the same createApp as Node, over D1. Articles arrive through
 // the publish API (`wirefeed publish --watch` feeds it); there is no folder to watch here.
-import type { D1Database, ExecutionContext } from '@cloudflare/workers-types';
+import type { D1Database, ExecutionContext, R2Bucket } from '@cloudflare/workers-types';
 import type { Hono } from 'hono';
 import { createApp } from '../app.ts';
 import { appSettingsOf, parseOptionsOf, resolveConfig, type Env as Settings } from '../config.ts';
@@ -10,10 +10,13 @@ import type { FeedStore } from '../store/types.ts';
 import { createHubNotifier, type HubNotifier } from '../websub.ts';
 import { createD1Publisher } from './d1-publisher.ts';
 import { createD1Store } from './d1-store.ts';
+import { createR2MediaPublisher, createR2MediaSource } from './r2-media.ts';
 
 /** The bindings and vars wrangler.toml declares; `PUBLISH_TOKEN` is a secret. */
 export interface WorkerEnv extends Settings {
   DB?: D1Database;
+  /** R2 bucket of media files (images, audio, video); optional: without it none are served or accepted. */
+  MEDIA?: R2Bucket;
   PUBLISH_TOKEN?: string;
 }
 
@@ -44,15 +47,18 @@ function deploymentFor(db: D1Database, env: WorkerEnv, origin: string): Deployme
   const notifier = createHubNotifier({ hubs: config.hubs, site: config.site, debounceMs: 0 });
   // The publisher renders each article's feed items for this site's URLs and keeps them in D1.
   const publisher = notifying(createD1Publisher(db, store, parseOptions, { site: config.site }), store, notifier);
+  const media = env.MEDIA;
   const app = createApp({
     store,
     ...appSettingsOf(config),
+    ...(media ? { media: createR2MediaSource(media) } : {}),
     ...(env.PUBLISH_TOKEN
       ? {
           publish: {
             token: env.PUBLISH_TOKEN,
             publisher,
             maxBytes: config.maxFileBytes,
+            ...(media ? { media: createR2MediaPublisher(media), mediaMaxBytes: config.mediaMaxBytes } : {}),
           },
         }
       : {}),

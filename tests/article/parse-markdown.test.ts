@@ -30,7 +30,8 @@ describe('parseArticle with Markdown front matter', () => {
         { name: 'Grace', email: 'grace@example.com', url: 'https://news.example.com/people/grace' },
         { name: 'Jo', email: 'jo@example.com' },
       ],
-      image: 'https://news.example.com/images/budget.jpg',
+      // Relative to the file's folder, as Markdown editors preview it.
+      image: 'https://news.example.com/notes/images/budget.jpg',
       format: 'md',
       draft: false,
     });
@@ -38,6 +39,19 @@ describe('parseArticle with Markdown front matter', () => {
 
   it('accepts tags as a comma-separated string', () => {
     expect(parseOk('x.md', markdown(['title: T', 'tags: "a, b ,, c"'])).tags).toEqual(['a', 'b', 'c']);
+  });
+
+  it('resolves a root-relative image against the site root and a relative one against the file\'s folder', () => {
+    expect(parseOk('Science News/x.md', markdown(['title: T', 'image: /images/a.png'])).image).toBe('https://news.example.com/images/a.png');
+    expect(parseOk('Science News/x.md', markdown(['title: T', 'image: a b.png'])).image).toBe('https://news.example.com/Science%20News/a%20b.png');
+  });
+
+  it('takes the body\'s first image when front matter names none', () => {
+    const article = parseOk('science/x.md', markdown(['title: T'], 'Text.\n\n![A chip](chip.jpg?w=1&h=2) ![B](https://cdn.example.org/b.png)'));
+    expect(article.image).toBe('https://news.example.com/science/chip.jpg?w=1&h=2');
+    expect(article.html).toContain('<img src="https://news.example.com/science/chip.jpg?w=1&amp;h=2" alt="A chip">');
+    expect(parseOk('science/x.md', markdown(['title: T', 'image: /lead.png'], '![A chip](chip.jpg)')).image).toBe('https://news.example.com/lead.png');
+    expect(parseOk('science/x.md', markdown(['title: T'], 'No picture.')).image).toBeUndefined();
   });
 
   it('keeps an absolute image URL as it is', () => {

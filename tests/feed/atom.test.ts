@@ -167,7 +167,8 @@ describe('renderAtom', () => {
   it('uses the item id as entry id and the item URL as its link', () => {
     const entry = firstEntry(renderAtom(makeMeta(), [makeItem()]));
     expect(entry.id).toBe('tag:example.com,2024:tech/first-article.md');
-    expect(entry.links).toEqual([{ href: 'https://example.com/tech/first-article' }]);
+    // The item's image follows as its enclosure link (tests/feed/media.test.ts).
+    expect(entry.links).toEqual([{ href: 'https://example.com/tech/first-article' }, { href: 'https://example.com/images/first.jpg', rel: 'enclosure' }]);
   });
 
   it('dates entries by publication and update and the feed by meta.updated, never by the clock', () => {

@@ -273,7 +273,8 @@ describe('renderItemFragment', () => {
   });
 
   it('rss: repeats the Dublin Core declaration on dc:creator only when the document does not declare it', () => {
-    const ada = makeItem();
+    // Without an image, so that dc:creator is the last element (Media RSS elements follow it).
+    const ada = makeItem({ image: undefined });
     expect(renderItemFragment('rss', ada, true)).toContain('\n            <dc:creator>Ada Lovelace</dc:creator>\n        </item>');
     expect(renderItemFragment('rss', ada, false)).toContain(
       '\n            <dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">Ada Lovelace</dc:creator>\n        </item>',
@@ -323,7 +324,7 @@ describe('renderFeedFrame', () => {
     const declared = renderFeedFrame('rss', makeMeta(), true);
     const undeclared = renderFeedFrame('rss', makeMeta(), false);
     expect(declared.head).toContain('<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom=');
-    expect(undeclared.head).toContain('<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">');
+    expect(undeclared.head).toContain('<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">');
     for (const frame of [declared, undeclared]) {
       expect(frame.head.endsWith('"/>\n        ')).toBe(true);
       expect(frame.separator).toBe('\n        ');

@@ -111,7 +111,7 @@ describe('buildSite', () => {
       expect(summary.rejected.map((r) => r.path)).toEqual(['politics/broken.md']);
       expect(summary).toMatchObject({ articles: 105, sections: 3, skipped: [], scheduled: 0 });
       // Tags and authors: the two listings, football and Ann Lee with a page and three feeds each; four OPML lists.
-      expect(summary.files).toEqual({ home: 1, section: 8, article: 105, feed: 30, opml: 4, stylesheet: 1, status: 1, host: 2 });
+      expect(summary.files).toEqual({ home: 1, section: 8, article: 105, feed: 30, opml: 4, stylesheet: 1, status: 1, host: 2, media: 0 });
       expect(summary.laterPages).toBe(1 + 4 * 3);
       expect(files).toEqual(expect.arrayContaining([
         'index.html', 'rss.xml', 'page.2/atom.xml', 'page.3/feed.json', 'feeds.opml', 'feed.css', 'status.json', '_headers', '404.html',
