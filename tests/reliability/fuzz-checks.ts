@@ -251,7 +251,8 @@ export function expectNoInjectedMarkup(page: string): void {
     if (name === 'meta' && !attributes.every(([key]) => key === 'charset' || key === 'name' || key === 'content')) {
       problems.push(`<meta ${attributes.map(([key]) => key).join(' ')}>`);
     }
-    if (name === 'link' && !attributes.some(([key, value]) => key === 'rel' && value === 'alternate')) problems.push('<link> not alternate');
+    // Ours: feed discovery (alternate) and the article page's canonical URL.
+    if (name === 'link' && !attributes.some(([key, value]) => key === 'rel' && (value === 'alternate' || value === 'canonical'))) problems.push('<link> not alternate or canonical');
     for (const [key, value] of attributes) {
       if (key.startsWith('on')) problems.push(`<${name} ${key}=…>`);
       if (URL_ATTRIBUTES.has(key) && !isSafeUrl(value)) problems.push(`<${name} ${key}="${value}">`);

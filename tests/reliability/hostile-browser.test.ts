@@ -114,9 +114,10 @@ describe('hostile titles and section names in Chromium', () => {
     context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
     await context.exposeFunction('__reportPwned', (href: string) => hits.push(href));
     await context.addInitScript(SENTINEL);
-    // `<img src=x>` in a body resolves to /x: answer it with something that is not an image, so an
-    // onerror that survived would fire, without a 404 in the console.
-    await context.route((url) => url.pathname === '/x', (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'not an image' }));
+    // `<img src=x>` in a body resolves against the article file's folder (`/x`, `/kitchen/x`):
+    // answer it with something that is not an image, so an onerror that survived would fire,
+    // without a 404 in the console.
+    await context.route((url) => url.pathname.endsWith('/x'), (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'not an image' }));
     tabs = await Promise.all(Array.from({ length: TABS }, () => openTab()));
   }
 
