@@ -2,9 +2,10 @@
 // temp folder, plus a few articles that give the site every other kind of link: real PNG and
 // JPEG files named by front-matter `image:` (next to the file and from the root) and by
 // `![](…)` in bodies (in subfolders, with a space and an accent in a name), tags and authors
-// from front matter and from a plain-text `Tags:` line, attribution links, and relative links
-// between two articles of a folder section (`photo-desk/`, one of them a folder deeper).
-import { cp } from 'node:fs/promises';
+// from front matter and from a plain-text `Tags:` line (one tag on every second Wikinews text,
+// so a tag's page and feeds have later pages), attribution links, and relative links between two
+// articles of a folder section (`photo-desk/`, one of them a folder deeper).
+import { appendFile, cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { CrawlResult } from './crawl-site.ts';
@@ -16,7 +17,7 @@ export const WIKINEWS = join(import.meta.dirname, '..', 'fixtures', 'wikinews');
 export const CORPUS_MEDIA = ['photo-desk/solar-farm.png', 'photo-desk/charts/output chart.jpg', 'images/Café turbine.jpg', 'images/logo.png', 'photo-desk/gallery/river.jpg'];
 
 /** Tag and author pages the extra articles must create, as URL paths under the site root. */
-export const CORPUS_TERM_PAGES = ['/tags/energy-and-power/', '/tags/wirefeed-crawl/', '/tags/weather/', '/authors/jane-reporter/', '/authors/kim-lee/'];
+export const CORPUS_TERM_PAGES = ['/tags/wikinews/', '/tags/wikinews/?page=2', '/tags/wikinews/atom.xml?page=3', '/tags/energy-and-power/', '/tags/wirefeed-crawl/', '/tags/weather/', '/authors/jane-reporter/', '/authors/kim-lee/'];
 
 const ARTICLES: Record<string, string> = {
   'photo-desk/solar-farm-opens.md': `---
@@ -81,6 +82,9 @@ Tags: Weather, Wirefeed crawl`,
 export async function makeCrawlCorpus(): Promise<TempDir> {
   const temp = await makeTempDir('wirefeed-crawl-');
   await cp(WIKINEWS, temp.dir, { recursive: true });
+  // Over 100 articles: the tag's page has a page 2, its feeds (50 a page) a page 3.
+  const texts = (await readdir(temp.dir)).filter((name) => name.endsWith('.txt')).sort();
+  for (const name of texts.filter((_, index) => index % 2 === 0)) await appendFile(join(temp.dir, name), '\n\nTags: Wikinews');
   for (const [path, text] of Object.entries(ARTICLES)) await temp.write(path, text);
   for (const [index, path] of CORPUS_MEDIA.entries()) await temp.write(path, await image(path, index));
   return temp;

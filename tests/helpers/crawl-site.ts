@@ -156,3 +156,53 @@ function unescapeMarkup(text: string): string {
     .replace(/&#(?:39|x27);/g, "'")
     .replace(AMPERSAND, '&');
 }
+
+/** The Accept header of a browser: `/status` answers it with its HTML page, which has links of its own. */
+export const BROWSER_ACCEPT = { Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+
+/** What one URL answered: status, Content-Type and the SHA-256 of the (decoded) body. */
+export interface Answer {
+  status: number;
+  type: string | null;
+  sha256: string;
+}
+
+/**
+ * Crawls the site at `baseUrl` over HTTP, fetching each URL's path and query from `target` (the
+ * origin actually serving the site, when it differs from BASE_URL's; by default `baseUrl`
+ * itself), redirects seen, not followed by fetch, with `headers` on every request. Keeps every
+ * answer, so two targets can be compared URL by URL.
+ */
+export async function crawlKeeping(
+  baseUrl: string,
+  target = baseUrl,
+  { headers, ...options }: CrawlOptions & { headers?: Record<string, string> } = {},
+): Promise<CrawlResult & { answers: Map<string, Answer> }> {
+  const answers = new Map<string, Answer>();
+  const result = await crawlSite(
+    baseUrl,
+    async (url) => {
+      const response = await fetch(target + url.slice(baseUrl.length), { redirect: 'manual', headers });
+      const digest = await crypto.subtle.digest('SHA-256', await response.clone().arrayBuffer());
+      const sha256 = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+      answers.set(url, { status: response.status, type: response.headers.get('content-type'), sha256 });
+      return response;
+    },
+    options,
+  );
+  return { ...result, answers };
+}
+
+/** Where two crawls of one site disagree, one line per URL: reached by one only, or answered differently. */
+export function crawlDifferences(a: Map<string, Answer>, b: Map<string, Answer>, names = ['a', 'b']): string[] {
+  const lines: string[] = [];
+  for (const url of new Set([...a.keys(), ...b.keys()])) {
+    const [left, right] = [a.get(url), b.get(url)];
+    if (left === undefined || right === undefined) lines.push(`${url}: reached by ${left ? names[0] : names[1]} only`);
+    else if (left.status !== right.status || left.type !== right.type || left.sha256 !== right.sha256) {
+      const show = (answer: Answer) => `${answer.status} ${answer.type} ${answer.sha256.slice(0, 12)}`;
+      lines.push(`${url}: ${names[0]} ${show(left)}, ${names[1]} ${show(right)}`);
+    }
+  }
+  return lines;
+}
