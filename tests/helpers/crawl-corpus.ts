@@ -1,10 +1,10 @@
 // The corpus the crawl tests walk: the Wikinews fixture (tests/fixtures/wikinews) copied into a
 // temp folder, plus a few articles that give the site every other kind of link: real PNG and
 // JPEG files named by front-matter `image:` (next to the file and from the root) and by
-// `![](…)` in bodies (in subfolders, with a space and an accent in a name), tags and authors
-// from front matter and from a plain-text `Tags:` line (one tag on every second Wikinews text,
-// so a tag's page and feeds have later pages), attribution links, and relative links between two
-// articles of a folder section (`photo-desk/`, one of them a folder deeper).
+// `![](…)` and raw `<img>` in bodies (in subfolders; spaces, an accent, `'`, `%` and brackets in
+// names), tags and authors from front matter and from a plain-text `Tags:` line (one tag on every
+// second Wikinews text, so a tag's page and feeds have later pages), attribution links, and
+// relative links between two articles of a folder section (`photo-desk/`, one a folder deeper).
 import { appendFile, cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -14,7 +14,10 @@ import { makeTempDir, type TempDir } from './temp-dir.ts';
 export const WIKINEWS = join(import.meta.dirname, '..', 'fixtures', 'wikinews');
 
 /** The media files the extra articles name, by path inside the articles folder. */
-export const CORPUS_MEDIA = ['photo-desk/solar-farm.png', 'photo-desk/charts/output chart.jpg', 'images/Café turbine.jpg', 'images/logo.png', 'photo-desk/gallery/river.jpg'];
+export const CORPUS_MEDIA = ['photo-desk/solar-farm.png', 'photo-desk/charts/output chart.jpg', "photo-desk/it's 50% (draft).png", 'images/Café turbine.jpg', 'images/logo.png', 'photo-desk/gallery/river.jpg'];
+
+/** The same files as URL paths, spelt as pages spell them: each segment percent-encoded (src/urls.ts mediaPath). */
+export const CORPUS_MEDIA_PATHS = CORPUS_MEDIA.map((path) => `/${path.split('/').map(encodeURIComponent).join('/')}`);
 
 /** Tag and author pages the extra articles must create, as URL paths under the site root. */
 export const CORPUS_TERM_PAGES = ['/tags/wikinews/', '/tags/wikinews/?page=2', '/tags/wikinews/atom.xml?page=3', '/tags/energy-and-power/', '/tags/wirefeed-crawl/', '/tags/weather/', '/authors/jane-reporter/', '/authors/kim-lee/'];
@@ -37,6 +40,8 @@ The panels went live on Monday. Output over the first week:
 ![Output over the first week](<charts/output chart.jpg>)
 
 The site's logo: ![logo](/images/logo.png "wirefeed")
+
+<p>The first sketch: <img src="it's 50%25 (draft).png" alt="sketch"></p>
 `,
   'photo-desk/wind-turbines-turn.md': `---
 title: "Wind turbines turn for the first time"
@@ -121,7 +126,7 @@ export function missingFromCrawl({ visited, external }: CrawlResult, baseUrl: st
     '/tags/weather/feed.json',
     '/authors/kim-lee/atom.xml',
     ...CORPUS_TERM_PAGES,
-    ...CORPUS_MEDIA.map((path) => new URL(path, 'http://x/').pathname),
+    ...CORPUS_MEDIA_PATHS,
   ];
   const missing = wanted.filter((path) => !paths.has(path));
   const articlePages = [...paths].filter((path) => /^\/[a-z0-9-]+\/[a-z0-9-]+$/.test(path)).length;

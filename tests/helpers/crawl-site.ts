@@ -129,7 +129,8 @@ export async function crawlSite(
  */
 function linksIn(body: string, documentUrl: string, origin: string): string[] {
   const text = unescapeMarkup(unescapeMarkup(body.replaceAll('\\/', '/').replaceAll('\\"', '"')));
-  const anywhere = new RegExp(`${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:[/?#][^\\s"'<>\\\\]*)?`, 'g');
+  // A URL ends at white space, a quote or an angle bracket; `'` is a URL character (`it's.jpg`).
+  const anywhere = new RegExp(`${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:[/?#][^\\s"<>\\\\]*)?`, 'g');
   const raw = [
     ...[...body.matchAll(ATTRIBUTE_URL)].map((match) => match[1]!),
     ...[...body.matchAll(ELEMENT_URL)].map((match) => match[1]!.trim()),

@@ -16,7 +16,7 @@ import { unstable_startWorker } from 'wrangler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncFolder } from '../../src/node/publish-cli.ts';
 import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';
-import { CORPUS_MEDIA, makeCrawlCorpus, missingFromCrawl } from '../helpers/crawl-corpus.ts';
+import { CORPUS_MEDIA_PATHS, makeCrawlCorpus, missingFromCrawl } from '../helpers/crawl-corpus.ts';
 import { BROWSER_ACCEPT, crawlDifferences, crawlKeeping } from '../helpers/crawl-site.ts';
 import { freePort } from '../helpers/free-port.ts';
 import type { TempDir } from '../helpers/temp-dir.ts';
@@ -94,8 +94,8 @@ describe('the Worker with local D1 and R2, fed by wirefeed publish', () => {
     expect(crawled.broken).toEqual([]);
     expect(missingFromCrawl(crawled, origin, status.articles)).toEqual([]);
     // The pictures come out of R2 with their own type.
-    for (const path of CORPUS_MEDIA) {
-      const url = new URL(path, `${origin}/`).href;
+    for (const path of CORPUS_MEDIA_PATHS) {
+      const url = `${origin}${path}`;
       expect(crawled.answers.get(url)?.type, url).toBe(path.endsWith('.png') ? 'image/png' : 'image/jpeg');
     }
   });
