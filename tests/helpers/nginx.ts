@@ -80,3 +80,48 @@ function accepts(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/**
+ * The body of a `server {}` block serving a `wirefeed build` output folder at `root` on `port`
+ * the way README "Static export" describes a host doing it: `try_files $uri $uri.html
+ * $uri/index.html`, the `?page=N` rewrite into `page.N/`, `404.html` for unknown URLs, and the
+ * headers of the build's `_headers` file (its text in `headers`: Cloudflare Pages / Netlify
+ * syntax, `/:section/rss.xml` patterns) as one regex location per rule.
+ */
+export function staticSiteServer(port: number, root: string, headers: string): string {
+  const locations = parseHeadersFile(headers).map(({ pattern, values }) => {
+    const regex = pattern
+      .split('/')
+      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    const lines = values.map(([name, value]) =>
+      // nginx sets Content-Type from default_type; an empty types map stops the extension winning.
+      name.toLowerCase() === 'content-type' ? `types { } default_type "${value}";` : `add_header ${name} "${value}" always;`,
+    );
+    return `    location ~ "^${regex}$" { ${lines.join(' ')} try_files $uri =404; }`;
+  });
+  return [
+    `    listen 127.0.0.1:${port};`,
+    `    root ${root};`,
+    // Pages carry no `_headers` rule: hosts send HTML as UTF-8 (the pages say so in <meta> too).
+    '    charset utf-8;',
+    '    error_page 404 /404.html;',
+    `    if ($arg_page ~ "^([2-9]|[1-9][0-9]+)$") { rewrite "^(.*/)([^/]*)$" $1page.$arg_page/$2? last; }`,
+    ...locations,
+    '    location / { try_files $uri $uri.html $uri/index.html =404; }',
+  ].join('\n');
+}
+
+/** The rules of a `_headers` file: a pattern line, then indented `Name: value` lines. */
+function parseHeadersFile(text: string): { pattern: string; values: [string, string][] }[] {
+  const rules: { pattern: string; values: [string, string][] }[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    if (!/^\s/.test(line)) rules.push({ pattern: line.trim(), values: [] });
+    else {
+      const colon = line.indexOf(':');
+      rules.at(-1)?.values.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+    }
+  }
+  return rules;
+}
