@@ -266,6 +266,8 @@ function feedMeta(site: SiteConfig, query: FeedQuery, lastPage: number, hubs: st
     (newest, { article }) => Math.max(newest, article.updatedAt.getTime(), article.publishedAt.getTime()),
     0,
   );
+  // What every feed's meta carries besides its id, title, description and home page.
+  const shared = { links: linksFor(page), ...(paging ? { paging } : {}), hubs, stylesheet: absolute(site, '/feed.css'), language: site.language, updated: new Date(updated) };
   if (term) {
     const name = termName ?? term.slug;
     return {
@@ -274,12 +276,7 @@ function feedMeta(site: SiteConfig, query: FeedQuery, lastPage: number, hubs: st
       title: `${site.title} — ${term.kind}: ${name}`,
       description: term.kind === 'tag' ? `Latest articles tagged ${name} from ${site.title}` : `Latest articles by ${name} from ${site.title}`,
       homeUrl: absolute(site, termPath(term.kind, term.slug)),
-      links: linksFor(page),
-      ...(paging ? { paging } : {}),
-      hubs,
-      stylesheet: absolute(site, '/feed.css'),
-      language: site.language,
-      updated: new Date(updated),
+      ...shared,
     };
   }
   return {
@@ -290,12 +287,7 @@ function feedMeta(site: SiteConfig, query: FeedQuery, lastPage: number, hubs: st
         ? `Latest articles from ${site.title}`
         : `Latest ${sectionName} articles from ${site.title}`,
     homeUrl: absolute(site, pagePath(section)),
-    links: linksFor(page),
-    ...(paging ? { paging } : {}),
-    hubs,
-    stylesheet: absolute(site, '/feed.css'),
-    language: site.language,
-    updated: new Date(updated),
+    ...shared,
   };
 }
 
