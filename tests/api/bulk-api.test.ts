@@ -45,7 +45,7 @@ afterEach(() => temp.remove());
 const line = (value: unknown) => `${JSON.stringify(value)}\n`;
 const file = (path: string, text = ARTICLE, mtime = MTIME) => line({ path, mtime, text });
 
-async function post(body: BodyInit, init: { token?: string | null; type?: string; path?: string; headers?: Record<string, string> } = {}) {
+async function post(body: string | ReadableStream<Uint8Array>, init: { token?: string | null; type?: string; path?: string; headers?: Record<string, string> } = {}) {
   const { token = TOKEN, type = 'application/x-ndjson', path = '/api/articles' } = init;
   const headers = new Headers({ 'Content-Type': type, ...init.headers });
   if (token !== null) headers.set('Authorization', `Bearer ${token}`);
