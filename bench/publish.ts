@@ -91,7 +91,7 @@ function reportPublish(results: PublishResult[]): Section {
     goals.push({ name: '`wirefeed publish` of 100,000 articles into `npm run dev:worker`', target: '≤ 3 min', measured: seconds(big.first), met: !!big.first && big.first.code === 0 && big.first.ms <= FIRST_GOAL_MS });
     goals.push({ name: 'the same publish again, nothing changed', target: '≤ 20 s', measured: seconds(big.again), met: !!big.again && big.again.code === 0 && big.again.ms <= AGAIN_GOAL_MS });
     const hwm = Math.max(big.first?.hwmKb ?? Infinity, big.again?.hwmKb ?? 0);
-    goals.push({ name: 'peak RSS of `wirefeed publish` over 100,000 files', target: '< 300 MiB', measured: Number.isFinite(hwm) ? mib(hwm) : 'not run', met: hwm < RSS_GOAL_KB });
+    goals.push({ name: 'peak RSS of `wirefeed publish` over 100,000 files', target: '< 300 MiB', measured: Number.isFinite(hwm) ? `${mib(hwm)} MiB` : 'not run', met: hwm < RSS_GOAL_KB });
   }
   const markdown = [
     '## Bulk publish into the Worker',
@@ -100,7 +100,7 @@ function reportPublish(results: PublishResult[]): Section {
       'of a flat generated corpus into `npm run dev:worker` over a fresh local D1, then the same command again with nothing changed. ' +
       'Peak RSS is the publish process\'s VmHWM, sampled every 100 ms. The machine is shared: the load average is given per size.',
     '',
-    markdownTable(['articles', 'first run', 'rate', 'again (unchanged)', 'peak RSS', 'outcome', 'load (1/5/15) at start'], rows),
+    markdownTable(['articles', 'first run', 'rate', 'again (unchanged)', 'peak RSS (MiB)', 'outcome', 'load (1/5/15) at start'], rows),
   ].join('\n');
   return { markdown, goals };
 }
