@@ -12,12 +12,13 @@ import { runStartup } from './startup.ts';
 import { runThroughput } from './throughput.ts';
 import { reportArticlePages, runArticlePages, type PagesResult } from './pages.ts';
 import { runWorkerBench } from './worker.ts';
+import { runPublishBench } from './publish.ts';
 
 const USAGE = `Usage: npm run bench -- [options]
 
   --quick            10,000 articles only (both layouts), 1 cold run, 100 burst files, shorter throughput
                      runs; prints the report instead of writing BENCHMARKS.md
-  --only LIST        comma-separated subset of: throughput,cold,pages,burst,bulk,incremental,worker,startup (latency = burst);
+  --only LIST        comma-separated subset of: throughput,cold,pages,burst,bulk,incremental,worker,startup,publish (latency = burst);
                      burst and bulk run on the restarted server of the cold-start bench, which runs for them
   --out FILE         where to write the report (default BENCHMARKS.md; with --quick, stdout)
   --sizes LIST       corpus sizes for cold start, restart, burst, bulk and incremental (default 10000,100000)
@@ -39,7 +40,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --help             this text
 `;
 
-const BENCHES = ['throughput', 'cold', 'pages', 'burst', 'bulk', 'incremental', 'worker', 'startup'] as const;
+const BENCHES = ['throughput', 'cold', 'pages', 'burst', 'bulk', 'incremental', 'worker', 'startup', 'publish'] as const;
 const SETTLE_MS = 300;
 
 async function main(): Promise<void> {
@@ -158,6 +159,8 @@ async function main(): Promise<void> {
   }
 
   if (only.has('worker')) sections.push(await runWorkerBench(workerOptions));
+  // `wirefeed publish` into the Worker, at the --sizes (default 10,000 and 100,000).
+  if (only.has('publish')) sections.push(await runPublishBench(sizes));
   if (only.has('startup')) sections.push(await runStartup({ rounds: int(values['startup-rounds'], quick ? 5 : 10) }));
 
   const minutes = (performance.now() - began) / 60_000;

@@ -76,7 +76,7 @@ interface Running {
 }
 
 /** Starts `npm run dev:worker` on a free port over a fresh local D1 in `persist`. */
-async function startWorker(persist: string): Promise<Running> {
+export async function startWorker(persist: string): Promise<Running> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawnGroup('npm', ['run', 'dev:worker', '--', '--persist-to', persist], { ...process.env, PORT: String(port), PUBLISH_TOKEN: TOKEN });

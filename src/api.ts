@@ -2,6 +2,7 @@
 // Only Hono and Web APIs here; the runtime supplies the Publisher (folder on Node, D1 on Workers).
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import { applyBulk, DEFAULT_BULK_LIMITS, NDJSON, readBulkBody, splitLines, summarizeBulk, type BulkLimits } from './bulk.ts';
 import { ConfigError } from './errors.ts';
 import { checkPublishPath, type MediaPublisher, type Publisher } from './publish.ts';
 import { stripBasePath } from './urls.ts';
@@ -26,7 +27,12 @@ export interface PublishApiOptions {
   media?: MediaPublisher;
   /** Size cap of one media file in bytes (MEDIA_MAX_BYTES). */
   mediaMaxBytes?: number;
+  /** Caps of one bulk upload (`POST /api/articles`, src/bulk.ts); advertised in the listing. */
+  bulk?: BulkLimits;
 }
+
+/** Largest `limit` of one listing page; without `limit` or `after` the listing is whole. */
+export const MAX_LIST_PAGE = 5000;
 
 /** The header that carries a file's modification time: ISO 8601 or epoch milliseconds. */
 export const MTIME_HEADER = 'X-Wirefeed-Mtime';
@@ -65,8 +71,30 @@ export function createPublishApi(options: PublishApiOptions): Hono {
   };
   api.use('/articles/*', authenticate);
 
+  const bulk = options.bulk ?? DEFAULT_BULK_LIMITS;
+
+  // Without `after` or `limit`: every file, as before paging (older clients). With either: one
+  // page in path order, and `next`, the `after` of the next page (null after the last one).
   api.get('/articles', async function listFiles(c) {
-    return c.json({ files: await publisher.list() });
+    const after = c.req.query('after');
+    const rawLimit = c.req.query('limit');
+    if (after === undefined && rawLimit === undefined) return c.json({ files: await publisher.list(), bulk });
+    const limit = rawLimit === undefined ? 1000 : Number(rawLimit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_PAGE) return c.json({ error: `limit must be a whole number from 1 to ${MAX_LIST_PAGE}` }, 400);
+    const files = await publisher.list({ ...(after === undefined ? {} : { after }), limit });
+    return c.json({ files, next: files.length === limit ? files.at(-1)!.path : null, bulk });
+  });
+
+  api.post('/articles', async function putMany(c) {
+    const type = c.req.header('Content-Type')?.split(';')[0]?.trim().toLowerCase();
+    if (type !== NDJSON) return c.json({ error: `send the files as ${NDJSON}, one JSON object per line` }, 415);
+    const body = await readBulkBody(c.req.raw, bulk.maxBytes);
+    if (body === 'over') return c.json({ error: `batch is over the ${bulk.maxBytes}-byte limit: nothing applied` }, 413);
+    const lines = splitLines(body.bytes).lines.length;
+    if (lines > bulk.maxFiles) return c.json({ error: `batch has ${lines} lines, over the limit of ${bulk.maxFiles}: nothing applied` }, 413);
+    const answer = await applyBulk(body, { publisher, maxFileBytes: maxBytes, parseMtime: (raw) => parseMtime(raw, now) });
+    log(`[api] batch of ${answer.results.length}: ${summarizeBulk(answer.results)}${answer.truncated ? ' (cut off)' : ''}`);
+    return c.json(answer);
   });
 
   api.put('/articles/*', async function putFile(c) {

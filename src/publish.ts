@@ -18,13 +18,47 @@ export type PublishOutcome =
   | { ok: true; change: 'created' | 'updated' | 'unchanged' }
   | { ok: false; status: 413 | 422; reason: string };
 
+/** One file of a bulk upload (src/bulk.ts): its path is checked, and no path comes twice. */
+export interface UploadedFile {
+  path: string;
+  bytes: Uint8Array;
+  mtime: Date;
+}
+
+/** A page of the listing: files after `after` (exclusive), at most `limit` of them, in `comparePaths` order. */
+export interface ListPage {
+  after?: string;
+  limit: number;
+}
+
 export interface Publisher {
   /** Stores one article file; `path` is already checked by `checkPublishPath`. */
   put(path: string, bytes: Uint8Array, mtime: Date): Promise<PublishOutcome>;
+  /**
+   * Stores many files (distinct paths) and answers each one's outcome, in order, as `put` would.
+   * Optional: without it a bulk upload calls `put` per file.
+   */
+  putMany?(files: readonly UploadedFile[]): Promise<PublishOutcome[]>;
   /** Removes the file at `path`; false when there was none. */
   remove(path: string): Promise<boolean>;
-  /** Every stored file, sorted by path. */
-  list(): Promise<StoredFile[]>;
+  /** Every stored file sorted by path (`comparePaths`), or with `page` one page of them. */
+  list(page?: ListPage): Promise<StoredFile[]>;
+}
+
+/**
+ * Path order of the listing and of `wirefeed publish`'s merge: by Unicode code point, which is
+ * also UTF-8 byte order, SQLite's (D1's) order for TEXT. Plain `<` (UTF-16 code units) differs
+ * from it once a path holds characters beyond U+FFFF.
+ */
+export function comparePaths(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
 }
 
 /**

@@ -14,6 +14,7 @@ import { chooseEngine, type WatcherChoice } from './intake/engine.ts';
 import { whenSettled } from './intake/settle.ts';
 import { walkArticles } from './intake/walk.ts';
 import { syncMedia } from './publish-media.ts';
+import { syncMerged } from './publish-sync.ts';
 import { runLimited } from './run-limited.ts';
 
 export const PUBLISH_HELP = `  --to URL             the wirefeed server, e.g. https://feeds.example.com (required)
@@ -38,6 +39,8 @@ export interface SyncOptions {
   retryBaseMs?: number;
   /** One line per upload, deletion or failure. */
   log?: (line: string) => void;
+  /** Files per bulk request at most (default: the server's cap). */
+  batchFiles?: number;
   /** `uploading 12/300`, for a terminal's single updating line. */
   progress?: (text: string) => void;
   signal?: AbortSignal;
@@ -50,8 +53,8 @@ export interface SyncSummary {
   failed: number;
 }
 
-/** The server refused the token: nothing else will work, so everything stops. */
-type Outcome = { kind: 'uploaded' | 'unchanged' | 'deleted' | 'failed'; line: string };
+/** What became of one file, and the line that says so. */
+export type Outcome = { kind: 'uploaded' | 'unchanged' | 'deleted' | 'failed'; line: string };
 
 
 
@@ -105,9 +108,20 @@ function createPusher(dir: string, options: SyncOptions) {
     return { kind: 'failed', line: `failed ${path}: ${await reasonOf(response)}` };
   }
 
+  /**
+   * One pass. A server that pages its listing (a `next` in the first page) is merged with the
+   * folder page by page, changes going up in bulk batches (publish-sync.ts); an older one sent
+   * its whole listing, which is compared in memory and synced with one request per file.
+   */
   async function syncAll(): Promise<SyncSummary> {
+    const first = await client.listPage();
+    if (first.next !== undefined) return syncMerged({ dir, options, client, first, onServer, push, readLocal: (path) => readLocal(dir, path), isSame });
+    return syncEach(first.files);
+  }
+
+  async function syncEach(listing: StoredFile[]): Promise<SyncSummary> {
     const summary: SyncSummary = { uploaded: 0, deleted: 0, unchanged: 0, failed: 0 };
-    const stored = new Map((await client.list()).map((file) => [file.path, file]));
+    const stored = new Map(listing.map((file) => [file.path, file]));
     for (const path of stored.keys()) onServer.add(path);
     const paths = (await walkArticles(dir)).files;
     const present = new Set(paths);

@@ -1,7 +1,20 @@
 // The publish API's HTTP client for `wirefeed publish`: the token on every request, a timeout,
 // and retries with backoff on network errors, 5xx and 429; a 401 stops everything at once.
 import { MTIME_HEADER } from '../api.ts';
+import { NDJSON, type BulkLimits } from '../bulk.ts';
 import type { StoredFile } from '../publish.ts';
+
+/** One answer of `GET /api/articles?limit=N`: `next` is missing from an older server's (whole) listing. */
+export interface ListingPage {
+  files: StoredFile[];
+  /** The `after` of the next page; null after the last one; undefined: the server does not page. */
+  next?: string | null;
+  /** The server's bulk caps; undefined: it takes single PUTs only. */
+  bulk?: BulkLimits;
+}
+
+/** Files per listing page that `publish` asks for. */
+export const LIST_PAGE = 1000;
 
 export interface ClientOptions {
   /** The server's base URL. */
@@ -45,21 +58,30 @@ export function createClient({ to, token, retries = 5, retryBaseMs = 500, signal
     new URL(path === undefined ? `api/${collection}` : `api/${collection}/${path.split('/').map(encodeURIComponent).join('/')}`, base);
 
   /** One request to `/api/articles` (or `/api/media` with `collection`), retried as described above. */
-  async function send(method: string, path?: string, file?: { bytes: Uint8Array; mtime: Date }, collection: Collection = 'articles'): Promise<Response> {
+  async function send(
+    method: string,
+    path?: string,
+    file?: { bytes: Uint8Array; mtime: Date },
+    collection: Collection = 'articles',
+    extra: { body?: string; query?: string } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
     if (file) {
       headers['Content-Type'] = 'application/octet-stream';
       headers[MTIME_HEADER] = file.mtime.toISOString();
     }
+    if (extra.body !== undefined) headers['Content-Type'] = NDJSON;
+    const url = urlOf(collection, path);
+    if (extra.query) url.search = extra.query;
     for (let attempt = 0; ; attempt++) {
       let response: Response | undefined;
       let failure: unknown;
       try {
         const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-        response = await fetch(urlOf(collection, path), {
+        response = await fetch(url, {
           method,
           headers,
-          body: file?.bytes as Uint8Array<ArrayBuffer> | undefined,
+          body: extra.body ?? (file?.bytes as Uint8Array<ArrayBuffer> | undefined),
           redirect: 'manual',
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
@@ -98,8 +120,21 @@ export function createClient({ to, token, retries = 5, retryBaseMs = 500, signal
     return ((await response.json()) as { files: StoredFile[] }).files;
   }
 
-  return { send, list };
+  /** One page of the articles listing, after `after`; an older server answers its whole listing. */
+  async function listPage(after?: string): Promise<ListingPage> {
+    const query = new URLSearchParams({ limit: String(LIST_PAGE), ...(after === undefined ? {} : { after }) });
+    const response = await send('GET', undefined, undefined, 'articles', { query: query.toString() });
+    if (!response.ok) throw new Error(`cannot list the server's articles: ${await reasonOf(response)}`);
+    return (await response.json()) as ListingPage;
+  }
+
+  /** One bulk upload (src/bulk.ts): NDJSON lines in, the server's per-line answer. */
+  const sendBatch = (body: string): Promise<Response> => send('POST', undefined, undefined, 'articles', { body });
+
+  return { send, list, listPage, sendBatch };
 }
+
+export type PublishClient = ReturnType<typeof createClient>;
 
 /** Exponential backoff with equal jitter: half the step fixed, half random. */
 function backoff(baseMs: number, attempt: number): number {

@@ -6,7 +6,8 @@ import { dirname, join, sep } from 'node:path';
 import { isArticlePath, oversizeReason, parseArticle } from '../article/parse.ts';
 import type { ParseOptions } from '../article/types.ts';
 import { walkArticles } from './intake/walk.ts';
-import { sha256Hex, type MediaPublisher, type PublishOutcome, type Publisher, type StoredFile } from '../publish.ts';
+import { comparePaths, sha256Hex, type ListPage, type MediaPublisher, type PublishOutcome, type Publisher, type StoredFile, type UploadedFile } from '../publish.ts';
+import { lowerBound } from '../store/sorted.ts';
 import { listMediaFiles } from './media-files.ts';
 
 export interface FolderPublisherOptions {
@@ -17,6 +18,10 @@ export interface FolderPublisherOptions {
 }
 
 const LIST_CONCURRENCY = 16;
+/** Files of one bulk upload written at a time (each one atomically, as a single PUT). */
+const PUT_CONCURRENCY = 8;
+/** How long the walk behind a paged listing serves the pages after the first. */
+const SNAPSHOT_MS = 60_000;
 /**
  * A Publisher over the articles folder. It never writes outside `dir`: paths are resolved
  * against the folder's real path, and a symlinked folder that leads out of it is refused.
@@ -94,21 +99,48 @@ export function createFolderPublisher({ dir, parseOptions }: FolderPublisherOpti
     return true;
   }
 
-  async function list(): Promise<StoredFile[]> {
+  /** The folder's paths in listing order, from the walk that served the first page (for a minute), or a new one. */
+  let snapshot: { paths: string[]; at: number } | undefined;
+  async function sortedPaths(base: string, fresh: boolean): Promise<string[]> {
+    if (fresh || !snapshot || Date.now() - snapshot.at > SNAPSHOT_MS) {
+      const paths = (await walkArticles(base)).files.sort(comparePaths);
+      snapshot = { paths, at: Date.now() };
+      const present = new Set(paths);
+      for (const path of hashes.keys()) if (!present.has(path)) hashes.delete(path);
+    }
+    return snapshot.paths;
+  }
+
+  async function list(page?: ListPage): Promise<StoredFile[]> {
     const base = await root();
-    const paths = (await walkArticles(base)).files;
-    const present = new Set(paths);
-    const files: StoredFile[] = [];
+    const all = await sortedPaths(base, page?.after === undefined);
+    const at = page?.after === undefined ? 0 : lowerBound(all, page.after, comparePaths);
+    const start = page?.after !== undefined && all[at] === page.after ? at + 1 : at;
+    const paths = page ? all.slice(start, start + page.limit) : all;
+    const found: (StoredFile | undefined)[] = new Array(paths.length);
     let next = 0;
     const worker = async () => {
       while (next < paths.length) {
-        const file = await describe(base, paths[next++]!);
-        if (file) files.push(file);
+        const index = next++;
+        found[index] = await describe(base, paths[index]!);
       }
     };
     await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, paths.length) }, worker));
-    for (const path of hashes.keys()) if (!present.has(path)) hashes.delete(path);
-    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return found.filter((file) => file !== undefined);
+  }
+
+  async function putMany(files: readonly UploadedFile[]): Promise<PublishOutcome[]> {
+    const outcomes: PublishOutcome[] = new Array(files.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < files.length) {
+        const index = next++;
+        const { path, bytes, mtime } = files[index]!;
+        outcomes[index] = await put(path, bytes, mtime);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, files.length) }, worker));
+    return outcomes;
   }
 
   /** One file's entry; its hash is cached by path, mtime and size. */
@@ -160,7 +192,7 @@ export function createFolderPublisher({ dir, parseOptions }: FolderPublisherOpti
     return files;
   }
 
-  return { put, remove, list, media: { put: putMedia, remove, list: listMedia } };
+  return { put, putMany, remove, list, media: { put: putMedia, remove, list: listMedia } };
 }
 
 /**

@@ -9,11 +9,11 @@ import type { Article, ParseOptions } from '../article/types.ts';
 import type { SiteConfig } from '../config.ts';
 import { StoreError } from '../errors.ts';
 import { renderRenditions } from '../feed-items.ts';
-import { sha256Hex, type PublishOutcome, type Publisher, type StoredFile } from '../publish.ts';
+import { sha256Hex, type ListPage, type PublishOutcome, type Publisher, type StoredFile, type UploadedFile } from '../publish.ts';
 import type { FeedStore } from '../store/types.ts';
 import { versioned, type VersionedArticle } from './d1-rows.ts';
 import { d1ArticleWriter } from './d1-store.ts';
-import { WriteBatch, type Answer, type FileRecord, type SeenFile } from './d1-writes.ts';
+import { keepRenditionsMany, WriteBatch, type Answer, type FileRecord, type SeenFile } from './d1-writes.ts';
 import { assertD1Database, ensureD1Schema } from './schema.ts';
 
 type PreviousFile = Pick<StoredFile, 'sha256' | 'mtime'>;
@@ -33,6 +33,11 @@ export interface D1PublisherOptions {
 
 /** Tries of an upload whose path's record another upload changed meanwhile (each try, one wins). */
 const MAX_ATTEMPTS = 32;
+/**
+ * Files of a bulk upload written in one D1 batch (one transaction): about 15 statements each.
+ * Larger batches write faster but hold D1's single writer longer.
+ */
+const BULK_CHUNK = 50;
 
 /**
  * The `first_seen_at` and `changed_at` of an upload of `sha256` over the record `seen`: the
@@ -155,7 +160,83 @@ export function createD1Publisher(
     return (await fileOnly('remove', (batch) => batch.removeFile(path))) || removed;
   }
 
-  return {
+  /** The records of `paths` in one query. */
+  const readFiles = (paths: readonly string[]): Promise<Map<string, SeenFile>> =>
+    files('read', async () => {
+      const sql = `SELECT path, sha256, mtime, first_seen_at, changed_at FROM files WHERE path IN (SELECT value FROM json_each(?1))`;
+      const { results } = await db.prepare(sql).bind(JSON.stringify(paths)).all<SeenFile & { path: string }>();
+      return new Map(results.map(({ path, ...seen }) => [path, seen]));
+    });
+
+  /**
+   * Up to BULK_CHUNK files (distinct paths): read their records in one query, parse and date each,
+   * then put every article and record in one gated batch. If another upload changed one of the
+   * records meanwhile the batch fails whole, and these files go one by one (`put` retries each).
+   */
+  async function putChunk(uploads: readonly UploadedFile[]): Promise<PublishOutcome[]> {
+    const outcomes: (PublishOutcome | undefined)[] = new Array(uploads.length);
+    const seenByPath = await readFiles(uploads.map((upload) => upload.path));
+    const writes: { index: number; staged: VersionedArticle; record: FileRecord; seen: SeenFile | undefined }[] = [];
+    for (const [index, { path, bytes, mtime }] of uploads.entries()) {
+      if (bytes.length > parseOptions.maxBytes) {
+        outcomes[index] = { ok: false, status: 413, reason: oversizeReason(bytes.length, parseOptions.maxBytes) };
+        continue;
+      }
+      const sha256 = await sha256Hex(bytes);
+      const seen = seenByPath.get(path);
+      const times = fileTimes(seen, sha256, mtime, now());
+      const parsed = parseArticle(
+        { path, bytes, mtime, firstSeenAt: new Date(times.firstSeenAt), ...(times.changedAt === null ? {} : { changedAt: new Date(times.changedAt) }) },
+        parseOptions,
+      );
+      if (!parsed.ok) {
+        outcomes[index] = { ok: false, status: 422, reason: parsed.error.reason };
+        continue;
+      }
+      writes.push({ index, staged: await versioned(parsed.article), record: { path, sha256, size: bytes.length, mtime: mtime.toISOString(), ...times }, seen });
+    }
+    const writer = d1ArticleWriter(store);
+    if (writes.length > 0 && writer?.db === db) {
+      try {
+        const previous = await writer.write((batch) => {
+          const answers = writes.map(({ staged, record, seen }) => (batch.put(staged), batch.putFile(record, seen)));
+          return (rows) => answers.map((answer) => answer(rows));
+        });
+        writes.forEach(({ index, record }, i) => {
+          const before = previous[i];
+          const same = before !== undefined && before.sha256 === record.sha256 && before.mtime === record.mtime;
+          outcomes[index] = { ok: true, change: before === undefined ? 'created' : same ? 'unchanged' : 'updated' };
+        });
+        await keepItemsOf(writes.map((write) => write.staged));
+      } catch (error) {
+        if (!isStaleRecord(error)) throw error;
+      }
+    }
+    // Another store, or a batch refused for a stale record: each file on its own.
+    for (const { index } of writes) {
+      if (outcomes[index] === undefined) outcomes[index] = await publisher.put(uploads[index]!.path, uploads[index]!.bytes, uploads[index]!.mtime);
+    }
+    return outcomes as PublishOutcome[];
+  }
+
+  /** keepItems for many articles: one read of their listings and one batch of renditions. */
+  async function keepItemsOf(staged: readonly VersionedArticle[]): Promise<void> {
+    const writer = d1ArticleWriter(store);
+    if (site === undefined || writer === undefined || staged.length === 0) return;
+    try {
+      const listed = await writer.listedMany(staged.map(({ article }) => article.path));
+      const kept = staged.flatMap(({ article, version }, i) => {
+        const entry = listed[i];
+        if (entry?.version !== version) return [];
+        return [{ path: article.path, version, renditions: renderRenditions(site, entry, { html: article.html, summary: article.summary }) }];
+      });
+      await keepRenditionsMany(db, kept);
+    } catch (error) {
+      log(`[publish:d1] ${staged.length} articles published, but their feed items were not kept: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  const publisher: Publisher = {
     async put(path: string, bytes: Uint8Array, mtime: Date): Promise<PublishOutcome> {
       if (bytes.length > parseOptions.maxBytes) {
         return { ok: false, status: 413, reason: oversizeReason(bytes.length, parseOptions.maxBytes) };
@@ -189,13 +270,23 @@ export function createD1Publisher(
       }
     },
 
+    async putMany(uploads: readonly UploadedFile[]): Promise<PublishOutcome[]> {
+      const outcomes: PublishOutcome[] = [];
+      for (let start = 0; start < uploads.length; start += BULK_CHUNK) outcomes.push(...(await putChunk(uploads.slice(start, start + BULK_CHUNK))));
+      return outcomes;
+    },
+
     remove: (path: string): Promise<boolean> => removeWithFile(path),
 
-    async list(): Promise<StoredFile[]> {
+    async list(page?: ListPage): Promise<StoredFile[]> {
+      // D1 orders TEXT by its UTF-8 bytes: code point order, as comparePaths (publish.ts).
       const { results } = await files('list', () =>
-        db.prepare(`SELECT path, sha256, size, mtime FROM files ORDER BY path`).all<StoredFile>(),
+        page === undefined
+          ? db.prepare(`SELECT path, sha256, size, mtime FROM files ORDER BY path`).all<StoredFile>()
+          : db.prepare(`SELECT path, sha256, size, mtime FROM files WHERE path > ?1 ORDER BY path LIMIT ?2`).bind(page.after ?? '', page.limit).all<StoredFile>(),
       );
       return results.map(({ path, sha256, size, mtime }) => ({ path, sha256, size, mtime }));
     },
   };
+  return publisher;
 }

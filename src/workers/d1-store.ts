@@ -44,8 +44,12 @@ export interface D1ArticleWriter {
   db: D1Database;
   put<T>(article: VersionedArticle, also: (batch: WriteBatch) => Answer<T>): Promise<[PutResult, T]>;
   remove<T>(path: string, also: (batch: WriteBatch) => Answer<T>): Promise<[boolean, T]>;
+  /** Any number of writes as one gated batch (bulk publishing: many puts and file records). */
+  write<T>(build: (batch: WriteBatch) => Answer<T>): Promise<T>;
   /** The live article at `path` as listings show it now. */
   listed(path: string): Promise<ListedArticle | undefined>;
+  /** `listed` for many paths in one round trip. */
+  listedMany(paths: readonly string[]): Promise<(ListedArticle | undefined)[]>;
   /** Keeps `renditions` for `path` while its live article is `version` (d1-writes.ts keepRenditions). */
   keepRenditions(path: string, version: string, renditions: readonly ({ kind: string } & Rendition)[]): Promise<void>;
 }
@@ -280,6 +284,16 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
     db,
     put: (article, also) => run('put', () => write((batch) => both(batch.put(article), also(batch)))),
     remove: (path, also) => run('remove', () => write((batch) => both(batch.remove(path), also(batch)))),
+    write: (build) => run('write', () => write(build)),
+    listedMany: (paths) =>
+      run('listed', async () => {
+        if (paths.length === 0) return [];
+        const rows = await read(() => paths.map((path) => query(QUERIES.listed, path)));
+        return rows.map((found) => {
+          const row = found[0] as ListedRow | undefined;
+          return row && listedFromRow(row);
+        });
+      }),
     listed: (path) =>
       run('listed', async () => {
         const [rows] = await read(() => [query(QUERIES.listed, path)]);

@@ -225,3 +225,15 @@ export async function keepRenditions(
   const statement = db.prepare(KEEP_RENDITION);
   await db.batch(renditions.map(({ kind, key, markup, hasBody }) => statement.bind(path, kind, key, markup, hasBody ? 1 : 0, version)));
 }
+
+/** keepRenditions for many articles, in one batch. */
+export async function keepRenditionsMany(
+  db: D1Database,
+  kept: readonly { path: string; version: string; renditions: readonly ({ kind: string } & Rendition)[] }[],
+): Promise<void> {
+  const statement = db.prepare(KEEP_RENDITION);
+  const statements = kept.flatMap(({ path, version, renditions }) =>
+    renditions.map(({ kind, key, markup, hasBody }) => statement.bind(path, kind, key, markup, hasBody ? 1 : 0, version)),
+  );
+  if (statements.length > 0) await db.batch(statements);
+}

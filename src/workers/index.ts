@@ -5,7 +5,7 @@ import type { Hono } from 'hono';
 import { createApp } from '../app.ts';
 import { appSettingsOf, parseOptionsOf, resolveConfig, type Env as Settings } from '../config.ts';
 import { ConfigError } from '../errors.ts';
-import type { Publisher } from '../publish.ts';
+import type { PublishOutcome, Publisher } from '../publish.ts';
 import type { FeedStore } from '../store/types.ts';
 import { createHubNotifier, type HubNotifier } from '../websub.ts';
 import { createD1Publisher } from './d1-publisher.ts';
@@ -46,7 +46,7 @@ function deploymentFor(db: D1Database, env: WorkerEnv, origin: string): Deployme
   // Each request's waitUntil keeps the isolate alive until its pings are out; no debounce here.
   const notifier = createHubNotifier({ hubs: config.hubs, site: config.site, debounceMs: 0 });
   // The publisher renders each article's feed items for this site's URLs and keeps them in D1.
-  const publisher = notifying(createD1Publisher(db, store, parseOptions, { site: config.site }), store, notifier);
+  const publisher = notifying(createD1Publisher(db, store, parseOptions, { site: config.site }), store, notifier, config.hubs.length > 0);
   const media = env.MEDIA;
   const app = createApp({
     store,
@@ -69,9 +69,23 @@ function deploymentFor(db: D1Database, env: WorkerEnv, origin: string): Deployme
 }
 
 /** Tells the hubs which sections a publish or delete touched (before and after). */
-function notifying(publisher: Publisher, store: FeedStore, notifier: HubNotifier): Publisher {
+function notifying(publisher: Publisher, store: FeedStore, notifier: HubNotifier, hubs: boolean): Publisher {
   const sectionsOf = async (path: string) => (await store.get(path))?.sectionSlug;
   return {
+    async putMany(files) {
+      const outcomes = publisher.putMany
+        ? await publisher.putMany(files)
+        : await files.reduce<Promise<PublishOutcome[]>>(async (done, { path, bytes, mtime }) => [...(await done), await publisher.put(path, bytes, mtime)], Promise.resolve([]));
+      if (!hubs) return outcomes;
+      // With hubs: the sections the changed files are in now (a bulk upload reads no "before").
+      const sections = new Set<string>();
+      for (const [index, outcome] of outcomes.entries()) {
+        const section = outcome.ok && outcome.change !== 'unchanged' ? await sectionsOf(files[index]!.path) : undefined;
+        if (section !== undefined) sections.add(section);
+      }
+      if (sections.size > 0) notifier.changed(sections);
+      return outcomes;
+    },
     async put(path, bytes, mtime) {
       const before = await sectionsOf(path);
       const outcome = await publisher.put(path, bytes, mtime);
@@ -85,7 +99,7 @@ function notifying(publisher: Publisher, store: FeedStore, notifier: HubNotifier
       if (removed && before) notifier.changed([before]);
       return removed;
     },
-    list: () => publisher.list(),
+    list: (page) => publisher.list(page),
   };
 }
 

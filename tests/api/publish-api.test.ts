@@ -113,6 +113,8 @@ describe('the publish API', () => {
         { path: 'a/one.txt', sha256: await sha256Hex(new TextEncoder().encode(ARTICLE)), size: ARTICLE.length, mtime: MTIME },
         { path: 'b.md', sha256: await sha256Hex(new TextEncoder().encode(markdown)), size: markdown.length, mtime: MTIME },
       ],
+      // The caps of a bulk upload (POST /api/articles), for clients that batch.
+      bulk: { maxBytes: 8 * 1024 * 1024, maxFiles: 500 },
     });
   });
 

@@ -280,7 +280,7 @@ describe('syncFolder', () => {
   it('finishes an interrupted sync on the next run, by hash', async () => {
     for (const name of ['one', 'two', 'three', 'four']) await b.write(`${name}.txt`, txtArticle('World', name));
     const controller = new AbortController();
-    const options = { dir: b.dir, to: url(), token: TOKEN, concurrency: 1 };
+    const options = { dir: b.dir, to: url(), token: TOKEN, concurrency: 1, batchFiles: 1 };
     const log = (line: string) => line.startsWith('uploaded') && controller.abort();
     await expect(syncFolder({ ...options, log, signal: controller.signal })).rejects.toThrow();
     const partial = Object.keys(await snapshot(a.dir)).length;
