@@ -75,7 +75,8 @@ export const QUERIES = {
   allPage: page('', 1),
   /** ?1 section. */
   sectionTotal: `SELECT COALESCE(SUM(articles), 0) AS total FROM spellings WHERE section_slug = ?1`,
-  allTotal: `SELECT COALESCE(SUM(articles), 0) AS total FROM spellings`,
+  /** Live articles, as schema.ts `counts` keeps them. */
+  allTotal: `SELECT COALESCE((SELECT value FROM counts WHERE name = 'live'), 0) AS total`,
   /** ?1 section, ?2 page slug: the oldest live article holding that page slug. */
   find: `SELECT * FROM (
     SELECT ${LISTED} FROM articles a
@@ -99,7 +100,7 @@ export const QUERIES = {
   /** ?1 kind, ?2 JSON array of paths: the renditions kept for those paths (one seek each). */
   renditions: `SELECT r.path, r.key, r.markup, r.has_body FROM json_each(?2) AS j
     JOIN renditions r ON r.path = j.value AND r.kind = ?1`,
-  scheduledCount: `SELECT COUNT(*) AS scheduled FROM articles WHERE state = 'scheduled'`,
+  scheduledCount: `SELECT COALESCE((SELECT value FROM counts WHERE name = 'scheduled'), 0) AS scheduled`,
   nextDue: `SELECT MIN(published_at) AS due FROM articles WHERE state = 'scheduled'`,
   /** ?1 section; no row for a section that never changed. */
   sectionRevision: `SELECT revision, changed_at FROM revisions WHERE section_slug = ?1`,

@@ -92,6 +92,10 @@ export const D1_SCHEMA: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS articles_updated ON articles (state, section_slug, updated_at)`,
   `CREATE INDEX IF NOT EXISTS articles_by_id ON articles (state, id, path)`,
   `CREATE TABLE IF NOT EXISTS rejections (path TEXT PRIMARY KEY, reason TEXT NOT NULL)`,
+  // Rows of `articles` per state ('live', 'waiting', 'scheduled'), kept by the articles_counted_*
+  // triggers (D1_AFTER_COLUMNS) in the transaction of every write: /status and the combined
+  // feed's total read one row instead of counting a million.
+  `CREATE TABLE IF NOT EXISTS counts (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS spellings (
   section_slug TEXT NOT NULL,
   spelling TEXT NOT NULL,
@@ -232,9 +236,10 @@ const TERMS_ADDED = `INSERT INTO article_terms (kind, slug, path, published_at, 
  * Triggers that name added columns, so they can only exist once the columns do (SQLite checks
  * the columns when the trigger fires, not when it is created: made before its column, a trigger
  * breaks every write an older Worker still sends). Created in the transaction that adds the
- * columns, or alone when a database has the columns but not the trigger.
+ * columns, or alone when a database has the columns but not the trigger. Also triggers that need
+ * a statement run once, in the transaction that makes them (`then`: the counts they keep, counted).
  */
-export const D1_AFTER_COLUMNS: readonly { trigger: string; sql: string }[] = [
+export const D1_AFTER_COLUMNS: readonly { trigger: string; sql: string; then?: readonly string[] }[] = [
   {
     trigger: 'articles_live_terms_added',
     sql: `CREATE TRIGGER IF NOT EXISTS articles_live_terms_added AFTER INSERT ON articles
@@ -262,6 +267,29 @@ END`,
 BEGIN
   ${TERMS_ADDED}
 END`,
+  },
+  {
+    // The counts start from what the table holds, counted once in the transaction that makes their
+    // triggers; from then on every insert, delete and change of state moves them.
+    trigger: 'articles_counted_added',
+    sql: `CREATE TRIGGER IF NOT EXISTS articles_counted_added AFTER INSERT ON articles
+BEGIN
+  UPDATE counts SET value = value + 1 WHERE name = new.state;
+END`,
+    then: [
+      `CREATE TRIGGER IF NOT EXISTS articles_counted_removed AFTER DELETE ON articles
+BEGIN
+  UPDATE counts SET value = value - 1 WHERE name = old.state;
+END`,
+      `CREATE TRIGGER IF NOT EXISTS articles_counted_moved AFTER UPDATE OF state ON articles WHEN old.state IS NOT new.state
+BEGIN
+  UPDATE counts SET value = value - 1 WHERE name = old.state;
+  UPDATE counts SET value = value + 1 WHERE name = new.state;
+END`,
+      `INSERT OR REPLACE INTO counts (name, value)
+  SELECT s.state, (SELECT COUNT(*) FROM articles a WHERE a.state = s.state)
+  FROM (SELECT 'live' AS state UNION ALL SELECT 'waiting' UNION ALL SELECT 'scheduled') AS s`,
+    ],
   },
   {
     // A Worker of the previous release, still running during a deploy, writes rows without a version.
@@ -301,7 +329,7 @@ export async function applyD1Schema(db: D1Database): Promise<void> {
   if (wanted.columns.length === 0 && wanted.triggers.length === 0) return;
   const upgrade = [
     ...wanted.columns.flatMap(({ table, column, type, then = [] }) => [`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`, ...then]),
-    ...wanted.triggers.map(({ sql }) => sql),
+    ...wanted.triggers.flatMap(({ sql, then = [] }) => [sql, ...then]),
   ];
   try {
     await db.batch(upgrade.map((sql) => db.prepare(sql)));

@@ -1,0 +1,89 @@
+// The article counts D1 keeps (schema.ts `counts`) instead of counting per request: equal to a
+// fresh COUNT(*) after every write of a long random run, and counted once for a database made
+// before them.
+import type { D1Database } from '@cloudflare/workers-types';
+import { describe, expect, it } from 'vitest';
+import type { FeedStore } from '../../src/store/types.ts';
+import { createD1Store } from '../../src/workers/d1-store.ts';
+import { applyD1Schema } from '../../src/workers/schema.ts';
+import { day, makeArticle } from '../store/fixtures.ts';
+import { emptyDatabase } from './d1.ts';
+import { randomOperations } from './differential.ts';
+
+interface Counts {
+  live: number;
+  waiting: number;
+  scheduled: number;
+}
+
+const kept = async (db: D1Database): Promise<Counts> => {
+  const { results } = await db.prepare(`SELECT name, value FROM counts`).all<{ name: keyof Counts; value: number }>();
+  return Object.fromEntries(results.map(({ name, value }) => [name, value])) as unknown as Counts;
+};
+
+const counted = async (db: D1Database): Promise<Counts> =>
+  (await db
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM articles WHERE state = 'live') AS live,
+        (SELECT COUNT(*) FROM articles WHERE state = 'waiting') AS waiting,
+        (SELECT COUNT(*) FROM articles WHERE state = 'scheduled') AS scheduled`,
+    )
+    .first<Counts>())!;
+
+async function expectCountsRight(db: D1Database, store: FeedStore): Promise<void> {
+  const fresh = await counted(db);
+  expect(await kept(db)).toEqual(fresh);
+  const status = await store.status();
+  // status() publishes what is due first: counted again after it.
+  const after = await counted(db);
+  expect({ articles: status.articles, scheduled: status.scheduled }).toEqual({ articles: after.live, scheduled: after.scheduled });
+  expect((await store.list({ limit: 0 })).total).toBe(after.live);
+}
+
+describe('D1 article counts', () => {
+  it('equal a fresh COUNT after every put, removal, rejection, schedule and promotion of a random run', async () => {
+    const db = await emptyDatabase();
+    let clock = day(31);
+    const store = createD1Store(db, { now: () => clock });
+    const seen = { waiting: 0, scheduled: 0 };
+    for (const operation of randomOperations(0xc0de, 200)) {
+      if (operation.kind === 'tick') clock = new Date(clock.getTime() + operation.ms);
+      else if (operation.kind === 'put') await store.put(operation.article);
+      else if (operation.kind === 'remove') await store.remove(operation.path);
+      else await store.reject(operation.path, operation.reason);
+      const fresh = await counted(db);
+      seen.waiting = Math.max(seen.waiting, fresh.waiting);
+      seen.scheduled = Math.max(seen.scheduled, fresh.scheduled);
+      await expectCountsRight(db, store);
+    }
+    // The run reached every state, so every trigger was at work.
+    expect(seen.waiting).toBeGreaterThan(0);
+    expect(seen.scheduled).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('counts what a database made before them holds, once, then keeps counting', async () => {
+    const db = await emptyDatabase();
+    let clock = day(31);
+    const store = createD1Store(db, { now: () => clock });
+    await store.put(makeArticle({ path: 'news/a.md' }));
+    await store.put(makeArticle({ path: 'news/b.md' }));
+    await store.put(makeArticle({ path: 'news/c.md', id: 'tag:example.com,2024:news/a.md' }));
+    await store.put(makeArticle({ path: 'sport/later.md', publishedAt: day(40), updatedAt: day(40) }));
+    // As the release before counts left it: no table, no triggers; a write meanwhile.
+    await db.batch(
+      ['articles_counted_added', 'articles_counted_removed', 'articles_counted_moved']
+        .map((name) => db.prepare(`DROP TRIGGER ${name}`))
+        .concat(db.prepare('DROP TABLE counts')),
+    );
+    await db.prepare(`DELETE FROM articles WHERE state = 'live' AND path = 'news/b.md'`).run();
+
+    await applyD1Schema(db);
+    expect(await kept(db)).toEqual({ live: 1, waiting: 1, scheduled: 1 });
+    await applyD1Schema(db);
+    expect(await kept(db)).toEqual({ live: 1, waiting: 1, scheduled: 1 });
+    clock = day(41);
+    await store.remove('news/a.md');
+    expect(await kept(db)).toEqual({ live: 2, waiting: 0, scheduled: 0 });
+    await expectCountsRight(db, store);
+  });
+});
