@@ -102,6 +102,14 @@ export const QUERIES = {
     JOIN renditions r ON r.path = j.value AND r.kind = ?1`,
   scheduledCount: `SELECT COALESCE((SELECT value FROM counts WHERE name = 'scheduled'), 0) AS scheduled`,
   nextDue: `SELECT MIN(published_at) AS due FROM articles WHERE state = 'scheduled'`,
+  /**
+   * ?1 first day's start (epoch ms), ?2 days: live articles published each day, oldest first,
+   * each one count over a range of `articles_all_newest` (no row read, nothing sorted).
+   */
+  perDay: `WITH RECURSIVE days(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM days WHERE i + 1 < ?2)
+    SELECT (SELECT COUNT(*) FROM articles a WHERE a.state = 'live'
+      AND a.published_at >= ?1 + i * 86400000 AND a.published_at < ?1 + (i + 1) * 86400000) AS articles
+    FROM days ORDER BY i`,
   /** ?1 section; no row for a section that never changed. */
   sectionRevision: `SELECT revision, changed_at FROM revisions WHERE section_slug = ?1`,
   latestRevision: `SELECT revision, changed_at FROM revisions ORDER BY revision DESC LIMIT 1`,

@@ -1,10 +1,12 @@
 // The article counts D1 keeps (schema.ts `counts`) instead of counting per request: equal to a
 // fresh COUNT(*) after every write of a long random run, and counted once for a database made
 // before them.
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import type { D1Database } from '@cloudflare/workers-types';
 import { describe, expect, it } from 'vitest';
 import type { FeedStore } from '../../src/store/types.ts';
 import { createD1Store } from '../../src/workers/d1-store.ts';
+import worker from '../../src/workers/index.ts';
 import { applyD1Schema } from '../../src/workers/schema.ts';
 import { day, makeArticle } from '../store/fixtures.ts';
 import { emptyDatabase } from './d1.ts';
@@ -85,5 +87,25 @@ describe('D1 article counts', () => {
     await store.remove('news/a.md');
     expect(await kept(db)).toEqual({ live: 2, waiting: 0, scheduled: 0 });
     await expectCountsRight(db, store);
+  });
+
+  it("draws /status's chart from the counts per day D1 answers", async () => {
+    await emptyDatabase();
+    const token = 'counts-token-0123456789abcdef';
+    const call = async (path: string, init?: RequestInit): Promise<Response> => {
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(new Request(`https://feeds.example.com${path}`, init) as never, { DB: env.DB, PUBLISH_TOKEN: token } as never, ctx);
+      await waitOnExecutionContext(ctx);
+      return response as unknown as Response;
+    };
+    const today = new Date().toISOString().slice(0, 10);
+    const dates = [`${today}T00:00:00Z`, `${today}T00:00:01Z`, '2001-01-01T00:00:00Z'];
+    for (const [i, date] of dates.entries()) {
+      const body = `---\ntitle: Story ${i}\ndate: ${date}\n---\n\nBody.\n`;
+      expect((await call(`/api/articles/news/${i}.md`, { method: 'PUT', headers: { Authorization: `Bearer ${token}` }, body })).status).toBe(201);
+    }
+    const page = await (await call('/status', { headers: { Accept: 'text/html' } })).text();
+    expect(page).toContain('aria-label="2 articles published in the last 30 days"');
+    expect(page).toContain(`<title>${today}: 2</title>`);
   });
 });
