@@ -66,6 +66,9 @@ BEGIN
   SELECT RAISE(ABORT, 'live articles are replaced (DELETE, INSERT), never updated');
 END`;
 
+/** Bits of `published_at` (ms) below a listing bucket's: 2^26 ms, about 18.6 hours (d1-queries.ts pages by them). */
+export const LISTING_BUCKET_BITS = 26;
+
 /** The version name of a row that came without one: unique, so nothing cached for another content matches it. */
 const LEGACY_VERSION = `'legacy-' || lower(hex(randomblob(16)))`;
 
@@ -150,6 +153,16 @@ export const D1_SCHEMA: readonly string[] = [
   spelling TEXT NOT NULL,
   articles INTEGER NOT NULL,
   PRIMARY KEY (kind, slug, spelling)
+)`,
+  // Live articles per listing and 2^26 ms of publication (`published_at >> 26`, about 18.6 hours),
+  // kept by the listing_buckets_* triggers (D1_AFTER_COLUMNS): a deep page (d1-queries.ts `page`)
+  // finds the bucket its first article is in from these rows, then skips only within that bucket.
+  // `scope`: a section's slug, '' for all sections, `tag:{slug}` or `author:{slug}` (terms.ts termScope).
+  `CREATE TABLE IF NOT EXISTS listing_buckets (
+  scope TEXT NOT NULL,
+  bucket INTEGER NOT NULL,
+  articles INTEGER NOT NULL,
+  PRIMARY KEY (scope, bucket)
 )`,
   `CREATE TABLE IF NOT EXISTS put_touched (section_slug TEXT PRIMARY KEY)`,
   `CREATE TABLE IF NOT EXISTS put_settle (path TEXT PRIMARY KEY)`,
@@ -289,6 +302,39 @@ END`,
       `INSERT OR REPLACE INTO counts (name, value)
   SELECT s.state, (SELECT COUNT(*) FROM articles a WHERE a.state = s.state)
   FROM (SELECT 'live' AS state UNION ALL SELECT 'waiting' UNION ALL SELECT 'scheduled') AS s`,
+    ],
+  },
+  {
+    // As `counts`: the buckets start from what the tables hold, counted in the transaction that makes their triggers.
+    trigger: 'listing_buckets_added',
+    sql: `CREATE TRIGGER IF NOT EXISTS listing_buckets_added AFTER INSERT ON articles WHEN new.state = 'live'
+BEGIN
+  INSERT INTO listing_buckets (scope, bucket, articles)
+    VALUES (new.section_slug, new.published_at >> ${LISTING_BUCKET_BITS}, 1), ('', new.published_at >> ${LISTING_BUCKET_BITS}, 1)
+    ON CONFLICT (scope, bucket) DO UPDATE SET articles = articles + 1;
+END`,
+    then: [
+      `CREATE TRIGGER IF NOT EXISTS listing_buckets_removed AFTER DELETE ON articles WHEN old.state = 'live'
+BEGIN
+  UPDATE listing_buckets SET articles = articles - 1
+    WHERE scope IN (old.section_slug, '') AND bucket = old.published_at >> ${LISTING_BUCKET_BITS};
+  DELETE FROM listing_buckets WHERE scope IN (old.section_slug, '') AND bucket = old.published_at >> ${LISTING_BUCKET_BITS} AND articles <= 0;
+END`,
+      `CREATE TRIGGER IF NOT EXISTS listing_buckets_term_added AFTER INSERT ON article_terms
+BEGIN
+  INSERT INTO listing_buckets (scope, bucket, articles) VALUES (new.kind || ':' || new.slug, new.published_at >> ${LISTING_BUCKET_BITS}, 1)
+    ON CONFLICT (scope, bucket) DO UPDATE SET articles = articles + 1;
+END`,
+      `CREATE TRIGGER IF NOT EXISTS listing_buckets_term_removed AFTER DELETE ON article_terms
+BEGIN
+  UPDATE listing_buckets SET articles = articles - 1 WHERE scope = old.kind || ':' || old.slug AND bucket = old.published_at >> ${LISTING_BUCKET_BITS};
+  DELETE FROM listing_buckets WHERE scope = old.kind || ':' || old.slug AND bucket = old.published_at >> ${LISTING_BUCKET_BITS} AND articles <= 0;
+END`,
+      `DELETE FROM listing_buckets`,
+      `INSERT INTO listing_buckets (scope, bucket, articles)
+  SELECT section_slug, published_at >> ${LISTING_BUCKET_BITS}, COUNT(*) FROM articles WHERE state = 'live' GROUP BY 1, 2
+  UNION ALL SELECT '', published_at >> ${LISTING_BUCKET_BITS}, COUNT(*) FROM articles WHERE state = 'live' GROUP BY 2
+  UNION ALL SELECT kind || ':' || slug, published_at >> ${LISTING_BUCKET_BITS}, COUNT(*) FROM article_terms GROUP BY 1, 2`,
     ],
   },
   {

@@ -173,6 +173,10 @@ describe('applyD1Schema on a database made before version names', () => {
       'articles_live_terms_filled',
       'articles_live_terms_removed',
       'articles_version_filled',
+      'listing_buckets_added',
+      'listing_buckets_removed',
+      'listing_buckets_term_added',
+      'listing_buckets_term_removed',
     ]);
   });
 
