@@ -13,12 +13,13 @@ import { runThroughput } from './throughput.ts';
 import { reportArticlePages, runArticlePages, type PagesResult } from './pages.ts';
 import { runWorkerBench } from './worker.ts';
 import { runPublishBench } from './publish.ts';
+import { runD1Bench } from './d1.ts';
 
 const USAGE = `Usage: npm run bench -- [options]
 
   --quick            10,000 articles only (both layouts), 1 cold run, 100 burst files, shorter throughput
                      runs; prints the report instead of writing BENCHMARKS.md
-  --only LIST        comma-separated subset of: throughput,cold,pages,burst,bulk,incremental,worker,startup,publish (latency = burst);
+  --only LIST        comma-separated subset of: throughput,cold,pages,burst,bulk,incremental,worker,startup,publish,d1 (latency = burst);
                      burst and bulk run on the restarted server of the cold-start bench, which runs for them
   --out FILE         where to write the report (default BENCHMARKS.md; with --quick, stdout)
   --sizes LIST       corpus sizes for cold start, restart, burst, bulk and incremental (default 10000,100000)
@@ -36,11 +37,13 @@ const USAGE = `Usage: npm run bench -- [options]
   --worker-articles N  articles in the one section of the worker bench (default 500)
   --worker-rounds N  timed publish-then-request rounds per server in the worker bench (default 30; quick 10)
   --startup-rounds N start-up bench: rounds of each way, tsx and built (default 10; quick 5)
+  --d1-rows N       articles loaded into local D1 for the d1 bench (default 1000000; quick 100000)
+  --d1-requests N   timed requests per route in the d1 bench (default 300; quick 100)
   --load-wait-min M  worker bench: wait at most M minutes for the 1-minute load to drop to 1.5 (default 10)
   --help             this text
 `;
 
-const BENCHES = ['throughput', 'cold', 'pages', 'burst', 'bulk', 'incremental', 'worker', 'startup', 'publish'] as const;
+const BENCHES = ['throughput', 'cold', 'pages', 'burst', 'bulk', 'incremental', 'worker', 'startup', 'publish', 'd1'] as const;
 const SETTLE_MS = 300;
 
 async function main(): Promise<void> {
@@ -61,6 +64,8 @@ async function main(): Promise<void> {
       'bulk-files': { type: 'string' },
       'page-count': { type: 'string' },
       'worker-articles': { type: 'string' },
+      'd1-rows': { type: 'string' },
+      'd1-requests': { type: 'string' },
       'worker-rounds': { type: 'string' },
       'load-wait-min': { type: 'string' },
       'startup-rounds': { type: 'string' },
@@ -161,6 +166,7 @@ async function main(): Promise<void> {
   if (only.has('worker')) sections.push(await runWorkerBench(workerOptions));
   // `wirefeed publish` into the Worker, at the --sizes (default 10,000 and 100,000).
   if (only.has('publish')) sections.push(await runPublishBench(sizes));
+  if (only.has('d1')) sections.push(await runD1Bench({ rows: int(values['d1-rows'], quick ? 100_000 : 1_000_000), requests: int(values['d1-requests'], quick ? 100 : 300) }));
   if (only.has('startup')) sections.push(await runStartup({ rounds: int(values['startup-rounds'], quick ? 5 : 10) }));
 
   const minutes = (performance.now() - began) / 60_000;

@@ -427,6 +427,7 @@ function parseWholeNumber(raw: string | undefined, name: string, fallback: numbe
 async function perDay(store: FeedStore, now: number): Promise<DayCount[]> {
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   const start = today - (STATUS_DAYS - 1) * DAY_MS;
+  if (store.publishedPerDay) return toDays(await store.publishedPerDay(new Date(start), STATUS_DAYS), start);
   const counts = new Array<number>(STATUS_DAYS).fill(0);
   const chunk = 1000;
   for (let offset = 0; ; offset += chunk) {

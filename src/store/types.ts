@@ -144,6 +144,12 @@ export interface FeedStore {
    * path; paths without any are left out. Drivers that keep none do not implement it.
    */
   renditions?(paths: string[], kind: string): Promise<Map<string, Rendition>>;
+  /**
+   * Live articles published on each of `days` consecutive days (UTC) from `start` (a midnight),
+   * oldest first: the /status chart. Optional: without it the app pages through `list`, which on a
+   * large archive reads every recent article (the D1 store counts index ranges instead).
+   */
+  publishedPerDay?(start: Date, days: number): Promise<number[]>;
   status(): Promisable<StoreStatus>;
   /**
    * A number that changes whenever what `list({ section })` returns may have changed

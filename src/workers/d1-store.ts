@@ -256,6 +256,12 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
         };
       }),
 
+    publishedPerDay: (start, days) =>
+      run('publishedPerDay', async () => {
+        const [rows] = await read(() => [query(QUERIES.perDay, start.getTime(), days)]);
+        return (rows as { articles: number }[]).map(({ articles }) => articles);
+      }),
+
     revision: (section) =>
       run('revision', async () => {
         const [rows] = await read(() => [revisionOf(section)]);

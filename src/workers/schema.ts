@@ -66,6 +66,9 @@ BEGIN
   SELECT RAISE(ABORT, 'live articles are replaced (DELETE, INSERT), never updated');
 END`;
 
+/** Bits of `published_at` (ms) below a listing bucket's: 2^26 ms, about 18.6 hours (d1-queries.ts pages by them). */
+export const LISTING_BUCKET_BITS = 26;
+
 /** The version name of a row that came without one: unique, so nothing cached for another content matches it. */
 const LEGACY_VERSION = `'legacy-' || lower(hex(randomblob(16)))`;
 
@@ -92,6 +95,10 @@ export const D1_SCHEMA: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS articles_updated ON articles (state, section_slug, updated_at)`,
   `CREATE INDEX IF NOT EXISTS articles_by_id ON articles (state, id, path)`,
   `CREATE TABLE IF NOT EXISTS rejections (path TEXT PRIMARY KEY, reason TEXT NOT NULL)`,
+  // Rows of `articles` per state ('live', 'waiting', 'scheduled'), kept by the articles_counted_*
+  // triggers (D1_AFTER_COLUMNS) in the transaction of every write: /status and the combined
+  // feed's total read one row instead of counting a million.
+  `CREATE TABLE IF NOT EXISTS counts (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS spellings (
   section_slug TEXT NOT NULL,
   spelling TEXT NOT NULL,
@@ -146,6 +153,16 @@ export const D1_SCHEMA: readonly string[] = [
   spelling TEXT NOT NULL,
   articles INTEGER NOT NULL,
   PRIMARY KEY (kind, slug, spelling)
+)`,
+  // Live articles per listing and 2^26 ms of publication (`published_at >> 26`, about 18.6 hours),
+  // kept by the listing_buckets_* triggers (D1_AFTER_COLUMNS): a deep page (d1-queries.ts `page`)
+  // finds the bucket its first article is in from these rows, then skips only within that bucket.
+  // `scope`: a section's slug, '' for all sections, `tag:{slug}` or `author:{slug}` (terms.ts termScope).
+  `CREATE TABLE IF NOT EXISTS listing_buckets (
+  scope TEXT NOT NULL,
+  bucket INTEGER NOT NULL,
+  articles INTEGER NOT NULL,
+  PRIMARY KEY (scope, bucket)
 )`,
   `CREATE TABLE IF NOT EXISTS put_touched (section_slug TEXT PRIMARY KEY)`,
   `CREATE TABLE IF NOT EXISTS put_settle (path TEXT PRIMARY KEY)`,
@@ -232,9 +249,10 @@ const TERMS_ADDED = `INSERT INTO article_terms (kind, slug, path, published_at, 
  * Triggers that name added columns, so they can only exist once the columns do (SQLite checks
  * the columns when the trigger fires, not when it is created: made before its column, a trigger
  * breaks every write an older Worker still sends). Created in the transaction that adds the
- * columns, or alone when a database has the columns but not the trigger.
+ * columns, or alone when a database has the columns but not the trigger. Also triggers that need
+ * a statement run once, in the transaction that makes them (`then`: the counts they keep, counted).
  */
-export const D1_AFTER_COLUMNS: readonly { trigger: string; sql: string }[] = [
+export const D1_AFTER_COLUMNS: readonly { trigger: string; sql: string; then?: readonly string[] }[] = [
   {
     trigger: 'articles_live_terms_added',
     sql: `CREATE TRIGGER IF NOT EXISTS articles_live_terms_added AFTER INSERT ON articles
@@ -262,6 +280,62 @@ END`,
 BEGIN
   ${TERMS_ADDED}
 END`,
+  },
+  {
+    // The counts start from what the table holds, counted once in the transaction that makes their
+    // triggers; from then on every insert, delete and change of state moves them.
+    trigger: 'articles_counted_added',
+    sql: `CREATE TRIGGER IF NOT EXISTS articles_counted_added AFTER INSERT ON articles
+BEGIN
+  UPDATE counts SET value = value + 1 WHERE name = new.state;
+END`,
+    then: [
+      `CREATE TRIGGER IF NOT EXISTS articles_counted_removed AFTER DELETE ON articles
+BEGIN
+  UPDATE counts SET value = value - 1 WHERE name = old.state;
+END`,
+      `CREATE TRIGGER IF NOT EXISTS articles_counted_moved AFTER UPDATE OF state ON articles WHEN old.state IS NOT new.state
+BEGIN
+  UPDATE counts SET value = value - 1 WHERE name = old.state;
+  UPDATE counts SET value = value + 1 WHERE name = new.state;
+END`,
+      `INSERT OR REPLACE INTO counts (name, value)
+  SELECT s.state, (SELECT COUNT(*) FROM articles a WHERE a.state = s.state)
+  FROM (SELECT 'live' AS state UNION ALL SELECT 'waiting' UNION ALL SELECT 'scheduled') AS s`,
+    ],
+  },
+  {
+    // As `counts`: the buckets start from what the tables hold, counted in the transaction that makes their triggers.
+    trigger: 'listing_buckets_added',
+    sql: `CREATE TRIGGER IF NOT EXISTS listing_buckets_added AFTER INSERT ON articles WHEN new.state = 'live'
+BEGIN
+  INSERT INTO listing_buckets (scope, bucket, articles)
+    VALUES (new.section_slug, new.published_at >> ${LISTING_BUCKET_BITS}, 1), ('', new.published_at >> ${LISTING_BUCKET_BITS}, 1)
+    ON CONFLICT (scope, bucket) DO UPDATE SET articles = articles + 1;
+END`,
+    then: [
+      `CREATE TRIGGER IF NOT EXISTS listing_buckets_removed AFTER DELETE ON articles WHEN old.state = 'live'
+BEGIN
+  UPDATE listing_buckets SET articles = articles - 1
+    WHERE scope IN (old.section_slug, '') AND bucket = old.published_at >> ${LISTING_BUCKET_BITS};
+  DELETE FROM listing_buckets WHERE scope IN (old.section_slug, '') AND bucket = old.published_at >> ${LISTING_BUCKET_BITS} AND articles <= 0;
+END`,
+      `CREATE TRIGGER IF NOT EXISTS listing_buckets_term_added AFTER INSERT ON article_terms
+BEGIN
+  INSERT INTO listing_buckets (scope, bucket, articles) VALUES (new.kind || ':' || new.slug, new.published_at >> ${LISTING_BUCKET_BITS}, 1)
+    ON CONFLICT (scope, bucket) DO UPDATE SET articles = articles + 1;
+END`,
+      `CREATE TRIGGER IF NOT EXISTS listing_buckets_term_removed AFTER DELETE ON article_terms
+BEGIN
+  UPDATE listing_buckets SET articles = articles - 1 WHERE scope = old.kind || ':' || old.slug AND bucket = old.published_at >> ${LISTING_BUCKET_BITS};
+  DELETE FROM listing_buckets WHERE scope = old.kind || ':' || old.slug AND bucket = old.published_at >> ${LISTING_BUCKET_BITS} AND articles <= 0;
+END`,
+      `DELETE FROM listing_buckets`,
+      `INSERT INTO listing_buckets (scope, bucket, articles)
+  SELECT section_slug, published_at >> ${LISTING_BUCKET_BITS}, COUNT(*) FROM articles WHERE state = 'live' GROUP BY 1, 2
+  UNION ALL SELECT '', published_at >> ${LISTING_BUCKET_BITS}, COUNT(*) FROM articles WHERE state = 'live' GROUP BY 2
+  UNION ALL SELECT kind || ':' || slug, published_at >> ${LISTING_BUCKET_BITS}, COUNT(*) FROM article_terms GROUP BY 1, 2`,
+    ],
   },
   {
     // A Worker of the previous release, still running during a deploy, writes rows without a version.
@@ -301,7 +375,7 @@ export async function applyD1Schema(db: D1Database): Promise<void> {
   if (wanted.columns.length === 0 && wanted.triggers.length === 0) return;
   const upgrade = [
     ...wanted.columns.flatMap(({ table, column, type, then = [] }) => [`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`, ...then]),
-    ...wanted.triggers.map(({ sql }) => sql),
+    ...wanted.triggers.flatMap(({ sql, then = [] }) => [sql, ...then]),
   ];
   try {
     await db.batch(upgrade.map((sql) => db.prepare(sql)));

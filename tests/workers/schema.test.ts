@@ -162,6 +162,9 @@ describe('applyD1Schema on a database made before version names', () => {
     expect(versions).toHaveLength(2);
     const triggers = (await db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name`).all<{ name: string }>()).results;
     expect(triggers.map(({ name }) => name)).toEqual([
+      'articles_counted_added',
+      'articles_counted_moved',
+      'articles_counted_removed',
       'articles_live_added',
       'articles_live_frozen',
       'articles_live_removed',
@@ -170,6 +173,10 @@ describe('applyD1Schema on a database made before version names', () => {
       'articles_live_terms_filled',
       'articles_live_terms_removed',
       'articles_version_filled',
+      'listing_buckets_added',
+      'listing_buckets_removed',
+      'listing_buckets_term_added',
+      'listing_buckets_term_removed',
     ]);
   });
 
