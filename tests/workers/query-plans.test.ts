@@ -84,6 +84,21 @@ describe('the Worker entry, statements recorded', () => {
     // The owner goes: the waiting copy takes its id.
     expect((await call('/api/articles/news/owner.md', { method: 'DELETE', headers: auth })).status).toBeLessThan(300);
     expect((await call('/api/articles', { headers: auth })).status).toBe(200);
+    expect((await call('/api/articles?limit=5&after=news%2Fstory-1.md', { headers: auth })).status).toBe(200);
+    // The batch endpoint's statements too: new, edited, unchanged and deleted files in one request.
+    const lines = [
+      { path: 'bulk/a.md', text: article('Bulk A') },
+      { path: 'bulk/b.md', text: article('Bulk B') },
+      { path: 'news/story-3.md', text: article('Story 3 edited in bulk') },
+      { path: 'news/story-4.md', text: article('Story 4') },
+      { path: 'news/story-5.md', delete: true },
+    ];
+    const bulk = await call('/api/articles', {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/x-ndjson' },
+      body: lines.map((line) => `${JSON.stringify({ mtime: '2025-02-01T09:00:00Z', ...line })}\n`).join(''),
+    });
+    expect(bulk.status).toBe(200);
 
     const pages = [
       '/', '/status', '/rss.xml', '/atom.xml', '/feed.json', '/news/rss.xml', '/news/atom.xml', '/news/feed.json',
