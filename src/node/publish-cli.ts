@@ -20,7 +20,8 @@ import { runLimited } from './run-limited.ts';
 export const PUBLISH_HELP = `  --to URL             the wirefeed server, e.g. https://feeds.example.com (required)
   --token TOKEN        its PUBLISH_TOKEN; better set PUBLISH_TOKEN in the environment (never printed)
   --watch              after the sync keep running and push every add, change and delete
-  --concurrency N      uploads at a time, 1-32 (default 4)
+  --concurrency N      requests at a time (single uploads, or batches when the server takes them), 1-32 (default 4)
+  --batch-files N      files per batch request at most, 1-5000 (default: the server's limit; 1 = one file a request)
   --dry-run            list what would be uploaded and deleted, change nothing
   --allow-empty        let an empty DIR delete every file on the server (refused otherwise)`;
 
@@ -279,6 +280,7 @@ function parsePublishArgs(args: string[], env: Record<string, string | undefined
         token: { type: 'string' },
         watch: { type: 'boolean' },
         concurrency: { type: 'string' },
+        'batch-files': { type: 'string' },
         'dry-run': { type: 'boolean' },
         'allow-empty': { type: 'boolean' },
       },
@@ -295,12 +297,17 @@ function parsePublishArgs(args: string[], env: Record<string, string | undefined
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
     throw new ConfigError(`--concurrency "${values.concurrency}" is not valid: use a whole number from 1 to 32`);
   }
+  const batchFiles = values['batch-files'] === undefined ? undefined : Number(values['batch-files']);
+  if (batchFiles !== undefined && (!Number.isInteger(batchFiles) || batchFiles < 1 || batchFiles > 5000)) {
+    throw new ConfigError(`--batch-files "${values['batch-files']}" is not valid: use a whole number from 1 to 5000`);
+  }
   if (values.watch && values['dry-run']) throw new ConfigError('--dry-run and --watch do not go together');
   return {
     dir: positionals[0] ?? './articles',
     to,
     token,
     concurrency,
+    ...(batchFiles === undefined ? {} : { batchFiles }),
     watch: values.watch === true,
     dryRun: values['dry-run'] === true,
     allowEmpty: values['allow-empty'] === true,

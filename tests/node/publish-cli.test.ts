@@ -159,6 +159,9 @@ describe('wirefeed publish', () => {
     const none = await publish([b.dir, '--to', url()], {});
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no token: set PUBLISH_TOKEN/);
+    const badBatch = await publish([b.dir, '--to', url(), '--batch-files', '0'], { PUBLISH_TOKEN: TOKEN });
+    expect(badBatch.code).toBe(2);
+    expect(badBatch.stderr).toMatch(/--batch-files "0" is not valid: use a whole number from 1 to 5000/);
   });
 
   it('says the publish API is off when the server has no PUBLISH_TOKEN, and exits non-zero', async () => {
@@ -255,7 +258,7 @@ describe('wirefeed publish', () => {
         child.once('close', () => resolve(out));
       });
     const [help, version] = await Promise.all([run(['--help']), run(['--version'])]);
-    for (const word of ['serve', 'publish [DIR] --to URL', 'build', '--watch', '--token', '--concurrency', '--dry-run', '--publish-token', '--articles-dir']) {
+    for (const word of ['serve', 'publish [DIR] --to URL', 'build', '--watch', '--token', '--concurrency', '--batch-files', '--dry-run', '--publish-token', '--articles-dir']) {
       expect(help).toContain(word);
     }
     expect(version).toMatch(/^wirefeed \d+\.\d+\.\d+\n$/);
