@@ -2,8 +2,10 @@
 // fresh local D1): the first run (everything uploaded in bulk batches), then a second with nothing
 // changed (the paged listing merged with the folder, by hash), each as its own `wirefeed publish`
 // process, timed wall to wall, its peak RSS (VmHWM) sampled from /proc while it runs.
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ensureCorpus } from './corpus.ts';
 import { captureOutput, fmt, loadAverage, machineNote, markdownTable, memoryOf, mib, progress, ROOT, sleep, spawnGroup, type Goal, type Section } from './lib.ts';
 import { startWorker } from './worker.ts';
@@ -28,9 +30,9 @@ export interface PublishResult {
   note?: string;
 }
 
-/** One `wirefeed publish DIR --to BASE` as a child process. */
+/** One `wirefeed publish DIR --to BASE` as a child process: the built command, as the package runs it. */
 async function publishOnce(dir: string, base: string): Promise<RunFigures> {
-  const child = spawnGroup(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'node', 'main.ts'), 'publish', dir, '--to', base], { ...process.env, PUBLISH_TOKEN: TOKEN });
+  const child = spawnGroup(process.execPath, [join(ROOT, 'bin', 'wirefeed.js'), 'publish', dir, '--to', base], { ...process.env, PUBLISH_TOKEN: TOKEN });
   const output = captureOutput(child);
   const began = performance.now();
   let hwmKb = 0;
@@ -49,6 +51,8 @@ async function publishOnce(dir: string, base: string): Promise<RunFigures> {
 }
 
 export async function runPublishBench(sizes: readonly number[]): Promise<Section> {
+  progress('publish: npm run build');
+  await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: ROOT });
   const results: PublishResult[] = [];
   for (const size of sizes) {
     const dir = await ensureCorpus(size);
