@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import type { Article } from '../src/article/types.ts';
 import { articleValues, versioned } from '../src/workers/d1-rows.ts';
 import { ARTICLE_COLUMNS } from '../src/workers/schema.ts';
+import { startWorker } from './worker.ts';
 import { COMMIT } from '../src/workers/d1-write-sql.ts';
 import {
   captureOutput,
@@ -104,27 +105,6 @@ async function loadRows(file: string, rows: number): Promise<void> {
   if (code !== 0) throw new Error(`sqlite3 exited with ${code}`);
 }
 
-interface Running {
-  base: string;
-  stop(): Promise<void>;
-}
-
-/** `npm run dev:worker` over the local state in `persist`, on a free port. */
-async function startWorker(persist: string): Promise<Running> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawnGroup('npm', ['run', 'dev:worker', '--', '--persist-to', persist], { ...process.env, PORT: String(port), PUBLISH_TOKEN: '' });
-  const output = captureOutput(child);
-  const stop = () => stopGroup(child, 5000);
-  try {
-    await waitFor200(`${base}/readyz`, { intervalMs: 100, timeoutMs: 120_000, alive: () => child.exitCode === null });
-  } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}\n--- wrangler output ---\n${output.text().slice(-3000)}`);
-  }
-  return { base, stop };
-}
-
 /** The one D1 SQLite file under `persist` (miniflare keeps a local D1 as a Durable Object's database). */
 async function sqliteFile(persist: string): Promise<string> {
   const dir = join(persist, 'v3', 'd1', 'miniflare-D1DatabaseObject');
@@ -150,7 +130,7 @@ export async function runD1Bench(options: D1BenchOptions): Promise<Section> {
   const persist = await mkdtemp(join(process.env.D1_BENCH_DIR ?? tmpdir(), 'wirefeed-d1-bench-'));
   try {
     progress(`d1 bench: making the local D1 in ${persist}`);
-    const first = await startWorker(persist);
+    const first = await startWorker(persist, '');
     await httpGet(`${first.base}/status`, { accept: 'application/json' }, 30_000);
     await first.stop();
     const file = await sqliteFile(persist);
@@ -160,7 +140,7 @@ export async function runD1Bench(options: D1BenchOptions): Promise<Section> {
     const bytes = (await stat(file)).size;
     progress(`d1 bench: ${options.rows.toLocaleString('en')} rows loaded in ${fmt(loadMs / 1000)} s, ${fmt(bytes / 2 ** 20)} MiB`);
 
-    const worker = await startWorker(persist);
+    const worker = await startWorker(persist, '');
     try {
       const status = JSON.parse((await httpGet(`${worker.base}/status`, { accept: 'application/json' }, 120_000)).body.toString()) as { articles: number };
       if (status.articles !== options.rows) throw new Error(`/status lists ${status.articles} articles, not ${options.rows}`);

@@ -75,11 +75,11 @@ interface Running {
   output(): string;
 }
 
-/** Starts `npm run dev:worker` on a free port over a fresh local D1 in `persist`. */
-export async function startWorker(persist: string): Promise<Running> {
+/** Starts `npm run dev:worker` on a free port over the local D1 in `persist`; `token` '' leaves the publish API off. */
+export async function startWorker(persist: string, token = TOKEN): Promise<Running> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawnGroup('npm', ['run', 'dev:worker', '--', '--persist-to', persist], { ...process.env, PORT: String(port), PUBLISH_TOKEN: TOKEN });
+  const child = spawnGroup('npm', ['run', 'dev:worker', '--', '--persist-to', persist], { ...process.env, PORT: String(port), PUBLISH_TOKEN: token });
   const output = captureOutput(child);
   const stop = () => stopGroup(child, 5000);
   try {
