@@ -4,7 +4,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FeedStore } from '../store/types.ts';
 import type { ResponseRecord } from './response-meter.ts';
-import { routeLabel } from './route-label.ts';
+import type { RouteLabel } from './route-label.ts';
 
 export interface MetricsSources {
   store: FeedStore;
@@ -15,7 +15,8 @@ export interface MetricsSources {
 }
 
 export interface Metrics {
-  response(record: ResponseRecord): void;
+  /** One response, under its route label (route-label.ts). */
+  response(record: ResponseRecord, route: RouteLabel): void;
   feedRendered(ms: number, format: string): void;
   /** A file change reached the store `ms` after its watch event. */
   fileToFeed(ms: number): void;
@@ -54,8 +55,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
   const render = new Histogram({ name: 'wirefeed_feed_render_seconds', help: 'Time to assemble one feed document (on a change, not per request), by format.', labelNames: ['format'], buckets: SECONDS_BUCKETS, registers });
 
   return {
-    response(record) {
-      const route = routeLabel(record.target);
+    response(record, route) {
       requests.inc({ route, status: String(record.status) });
       bytes.inc({ route }, record.bytes);
       duration.observe({ route }, record.ms / 1000);

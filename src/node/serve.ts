@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { createLogger, lineLogger, lineOf, type Logger, type LogLevel } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { ResponseRecord } from './response-meter.ts';
-import { routeLabel } from './route-label.ts';
+import { routeLabel, type RouteLabel } from './route-label.ts';
 import { realpath, stat } from 'node:fs/promises';
 import { createApp, feedFastPath, type FeedFastPath } from '../app.ts';
 import { appSettingsOf, checkPublicBaseUrl, parseOptionsOf, resolveConfig, type Config, type Env } from '../config.ts';
@@ -67,6 +67,7 @@ export async function startWirefeed(env: Env, options: StartOptions = {}): Promi
   const { engine, reason } = chooseEngine(config.watcher);
   // So is a TRUST_PROXY address proxy-addr cannot read.
   const clientAddress = createClientAddress(config.trustProxy);
+  const basePath = basePathOf(config.site);
   let app: Hono | undefined;
   let fastPath: FeedFastPath | undefined;
   let metrics: Metrics | undefined;
@@ -78,8 +79,9 @@ export async function startWirefeed(env: Env, options: StartOptions = {}): Promi
     // Cached feeds are answered before a Web Request is built.
     before: (req, res) => fastPath !== undefined && answerFromCache(fastPath, req, res),
     onResponse(record) {
-      metrics?.response(record);
-      if (accessLog.isLevelEnabled('info')) logAccess(accessLog, record, clientAddress(record.req));
+      const route = routeLabel(record.target, basePath);
+      metrics?.response(record, route);
+      if (accessLog.isLevelEnabled('info')) logAccess(accessLog, record, route, clientAddress(record.req));
     },
   });
   // PORT=0 asks for any free port: the links in feeds must name the one we got.
@@ -176,7 +178,6 @@ export async function startWirefeed(env: Env, options: StartOptions = {}): Promi
     const { articles, sections } = await store.status();
     const read = summary.read === summary.files ? '' : ` (${summary.read} read, ${summary.files - summary.read} unchanged since the last run)`;
     logger.info(`indexed ${articles} articles in ${sections.length} sections from ${summary.files} files${read} in ${Math.round(performance.now() - started)} ms; serving ${config.site.baseUrl}`);
-    const basePath = basePathOf(config.site);
     for (const slug of sectionsHiddenByBasePath(basePath, sections.map((s) => s.slug))) {
       log(`[config] section "${slug}" is named like BASE_URL's path ${basePath}: a proxy that strips ${basePath} cannot reach it (its URLs arrive looking like ${basePath}/...); pass the prefix through, or rename the section`);
     }
@@ -211,12 +212,12 @@ function beforeTheApp(request: Request): Response {
  * One access line: what was asked, what went back, how big and how long; `client` is the
  * client by TRUST_PROXY (the peer address unless a trusted proxy names another).
  */
-function logAccess(logger: Logger, record: ResponseRecord, client: string | undefined): void {
+function logAccess(logger: Logger, record: ResponseRecord, route: RouteLabel, client: string | undefined): void {
   const { method, status, bytes, encoding } = record;
   const path = record.target.length > 1000 ? `${record.target.slice(0, 1000)}…` : record.target;
   const ms = Math.round(record.ms * 10) / 10;
   const cut = record.complete ? '' : ' (cut short)';
-  const fields: Record<string, unknown> = { method, path, status, bytes, ms, encoding, notModified: status === 304, client, route: routeLabel(record.target) };
+  const fields: Record<string, unknown> = { method, path, status, bytes, ms, encoding, notModified: status === 304, client, route };
   if (!record.complete) fields.aborted = true;
   logger.info(`${method} ${path} ${status} ${bytes} B ${ms} ms ${encoding} ${client ?? '-'}${cut}`, fields);
 }

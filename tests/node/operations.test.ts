@@ -236,7 +236,26 @@ describe('routeLabel', () => {
       ['/feed.css', 'static'],
       ['/../../etc/passwd', 'other'],
       ['/World/Upper', 'other'],
+      ['/all.opml', 'opml'],
+      ['/tags/climate/rss.xml', 'feed'],
+      ['/authors/ann-lee/feed.json?page=2', 'feed-page'],
+      ['/tags/', 'section'],
+      ['/tags/climate/', 'section'],
+      ['/science/photos/lab.jpg', 'media'],
     ];
     expect(cases.map(([target]) => [target, routeLabel(target)])).toEqual(cases);
+  });
+
+  it('reads targets with BASE_URL\'s path in front as the app routes them', () => {
+    const cases: [string, string][] = [
+      ['/news/', 'home'],
+      ['/news', 'home'],
+      ['/news/world/rss.xml', 'feed'],
+      ['/news/tags/climate/atom.xml?page=3', 'feed-page'],
+      ['/news/world/some-article', 'article'],
+      ['/news/readyz', 'health'],
+      ['/world/rss.xml', 'feed'],
+    ];
+    expect(cases.map(([target]) => [target, routeLabel(target, '/news')])).toEqual(cases);
   });
 });
