@@ -39,7 +39,7 @@ import {
 
 const GOAL_MS = 50;
 const SECTIONS = 10;
-/** SECTION_PAGE_SIZE in app.ts: page 1,000 starts at article 99,901 of its section. */
+/** SECTION_PAGE_SIZE in src/http/app.ts: page 1,000 starts at article 99,901 of its section. */
 const DEEP_PAGE = 1000;
 const TAGS = ['Politics', 'Economy', 'Climate', 'Health', 'Science', 'Courts', 'Elections', 'Energy', 'Housing', 'Transport', 'Schools', 'Trade'];
 const AUTHORS = ['Ada Reporter', 'Grace Desk', 'Linus Wire', 'Mary Field', 'Alan Staff', 'Rosa Byline'];

@@ -5,9 +5,9 @@
 import { readdir, realpath, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createApp } from '../src/app.ts';
+import { createApp } from '../src/http/app.ts';
 import type { ParseOptions } from '../src/article/types.ts';
-import { resolveConfig } from '../src/config.ts';
+import { resolveConfig } from '../src/site/config.ts';
 import { createIndexer } from '../src/node/intake/indexer.ts';
 import { createFileStore } from '../src/node/file-store.ts';
 import {

@@ -1,7 +1,7 @@
 // The package's library entry (`import … from 'wirefeed'`): the runtime-agnostic core, for code
 // that builds its own server or Worker around wirefeed's app. The Node pieces (serving a folder,
 // the static build) are `wirefeed/node`; the Worker entry is `wirefeed/worker`.
-export { createApp, type AppOptions } from './app.ts';
+export { createApp, type AppOptions } from './http/app.ts';
 export {
   appSettingsOf,
   parseOptionsOf,
@@ -11,7 +11,7 @@ export {
   type Env,
   type SettingName,
   type SiteConfig,
-} from './config.ts';
+} from './site/config.ts';
 export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './store/drivers/memory.ts';
 export type * from './store/types.ts';
 export { parseArticle } from './article/parse.ts';

@@ -1,8 +1,8 @@
 // The answers to a feed request, prepared once per document version: for each variant
 // (identity, gzip, br) the response headers of a 200 (with the feed's own Content-Type or the
 // one browsers get) and of a 304, so a request only picks one. The app's feed route and the
-// Node server's fast path (src/node/fast-path.ts) both answer from here, so they agree.
-import type { Encoding, RenderedFeed } from '../feeds.ts';
+// Node server's fast path (src/node/server/fast-path.ts) both answer from here, so they agree.
+import type { Encoding, RenderedFeed } from './feed-cache.ts';
 import { isNotModifiedBy, type Validators } from './conditional.ts';
 
 export type FeedEncoding = Encoding | 'identity';

@@ -2,7 +2,7 @@
 // conditional GET (RFC 9110 §13), single byte ranges (RFC 9110 §14), nosniff, and caching for good
 // when the name carries the content's hash. The same on Node (files) and Workers (R2).
 import parseRange from 'range-parser';
-import { isContentAddressed, type MediaSource } from '../media.ts';
+import { isContentAddressed, type MediaSource } from '../site/media-types.ts';
 import { isNotModifiedBy, parseHttpDate } from './conditional.ts';
 
 export interface MediaResponseOptions {

@@ -1,6 +1,6 @@
-// CLI flags -> environment-style settings, one flag per setting in config.ts.
+// CLI flags -> environment-style settings, one flag per setting in site/config.ts.
 import { parseArgs } from 'node:util';
-import { SETTINGS, type Env } from '../config.ts';
+import { SETTINGS, type Env } from '../site/config.ts';
 import { ConfigError } from '../errors.ts';
 
 /** Turns CLI flags into environment-style settings over `env`. */

@@ -1,12 +1,12 @@
 // The `wirefeed` command: `serve` (the default, and `npm start`), `publish` and `build`.
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { SETTINGS, resolveConfig, type Env } from '../config.ts';
+import { SETTINGS, resolveConfig, type Env } from '../site/config.ts';
 import { ConfigError } from '../errors.ts';
 import { envFromArgs } from './args.ts';
-import { PUBLISH_HELP, runPublish } from './publish-cli.ts';
+import { PUBLISH_HELP, runPublish } from './publish/command.ts';
 import { createLogger } from './logger.ts';
-import { startWirefeed, type Wirefeed } from './serve.ts';
+import { startWirefeed, type Wirefeed } from './server/serve.ts';
 
 const SETTING_LINES = SETTINGS.map(([name, flag, help, fallback]) => `  --${flag.padEnd(16)} ${name.padEnd(15)} ${help} (default ${fallback})`).join('\n');
 
@@ -146,15 +146,15 @@ function showProgress(done: number, total: number): void {
   process.stderr.write(`\rindexing ${done}/${total} articles`);
 }
 
-/** `build [DIR] [--out DIR]`: src/node/build.ts's buildSite, loaded only when asked for. */
+/** `build [DIR] [--out DIR]`: src/node/build/build-site.ts's buildSite, loaded only when asked for. */
 async function build(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, { out: { type: 'string' } }, 1);
   if (values.help) return printHelp();
   const settings = envFromArgs(settingFlags(values), process.env);
   if (settings === 'help') return printHelp();
   const env: Env = positionals[0] ? { ...settings, ARTICLES_DIR: positionals[0] } : settings;
-  // A literal specifier, so the bundle carries build.ts (as a chunk loaded only here).
-  const { buildSite } = await import('./build.ts');
+  // A literal specifier, so the bundle carries build-site.ts (as a chunk loaded only here).
+  const { buildSite } = await import('./build/build-site.ts');
   await buildSite({ dir: env.ARTICLES_DIR ?? './articles', out: typeof values.out === 'string' ? values.out : './dist', env });
   return 0;
 }

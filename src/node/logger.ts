@@ -4,7 +4,7 @@
 // callers (tests, embedders) working: each record becomes one `[module] message` line.
 import { pino, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
-import type { LogLevelSetting } from '../config.ts';
+import type { LogLevelSetting } from '../site/config.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -24,7 +24,7 @@ export interface Logger {
 export type LogLine = (line: string, level?: LogLevel) => void;
 
 /**
- * Fields of the access log (server.ts's records): in text, the message already says all of them,
+ * Fields of the access log (http-server.ts's records): in text, the message already says all of them,
  * so they are not repeated after it.
  */
 export const ACCESS_FIELDS = ['method', 'path', 'status', 'bytes', 'ms', 'encoding', 'notModified', 'client', 'route', 'aborted'] as const;

@@ -6,7 +6,7 @@ import { closeSync, createReadStream, fstatSync, type Dirent, type Stats } from 
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { isMediaPath, mediaType, type MediaInfo, type MediaSource } from '../media.ts';
+import { isMediaPath, mediaType, type MediaInfo, type MediaSource } from '../site/media-types.ts';
 import { openFollowingInside } from './intake/read-file.ts';
 
 const HASHES_KEPT = 10_000;

@@ -1,9 +1,9 @@
 // The HTML shell every page shares. Every interpolated value goes through hono/html's
 // `html` tag, which escapes it; only the sanitised article body is passed with `raw`.
 import { html } from 'hono/html';
-import type { SiteConfig } from '../config.ts';
+import type { SiteConfig } from '../site/config.ts';
 import type { TermKind } from '../store/terms.ts';
-import { FEED_FILES, FEED_FORMATS, absolute, feedPath, termFeedPath, type FeedFormat } from '../urls.ts';
+import { FEED_FILES, FEED_FORMATS, absolute, feedPath, termFeedPath, type FeedFormat } from '../site/url-scheme.ts';
 
 type Html = ReturnType<typeof html>;
 

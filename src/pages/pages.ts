@@ -1,11 +1,11 @@
 // The HTML pages: home, section and article. Pure functions of their data.
 import { html, raw } from 'hono/html';
-import type { SiteConfig } from '../config.ts';
+import type { SiteConfig } from '../site/config.ts';
 import type { ArticleContent } from '../article/types.ts';
 import type { ListedArticle, SectionInfo } from '../store/types.ts';
-import { creditHtml } from '../credit.ts';
+import { creditHtml } from '../article/credit.ts';
 import { articleTerms, type TermKind } from '../store/terms.ts';
-import { absolute, articlePath, OPML_FILES, pagePath, termPath } from '../urls.ts';
+import { absolute, articlePath, OPML_FILES, pagePath, termPath } from '../site/url-scheme.ts';
 import { feedLinks, formatDate, layout } from './layout.ts';
 
 /** How many tags and authors the home page names; the rest are on `/tags/` and `/authors/`. */

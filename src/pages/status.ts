@@ -1,8 +1,8 @@
 // `GET /status` for people: counts, rejected files and a chart of the last 30 days.
 import { html } from 'hono/html';
-import type { SiteConfig } from '../config.ts';
+import type { SiteConfig } from '../site/config.ts';
 import type { StoreStatus } from '../store/types.ts';
-import { absolute, pagePath } from '../urls.ts';
+import { absolute, pagePath } from '../site/url-scheme.ts';
 import { layout } from './layout.ts';
 
 export interface DayCount {

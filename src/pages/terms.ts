@@ -1,10 +1,10 @@
 // The tag and author pages: every tag (or author) with its feeds, and one tag's (or author's)
 // articles, newest first. Pure functions of their data, escaped by hono/html.
 import { html } from 'hono/html';
-import type { SiteConfig } from '../config.ts';
+import type { SiteConfig } from '../site/config.ts';
 import type { ListedArticle, SectionInfo } from '../store/types.ts';
 import type { TermKind } from '../store/terms.ts';
-import { absolute, articlePath, feedPath, pagePath, termPath, FEED_FORMATS, FEED_FILES } from '../urls.ts';
+import { absolute, articlePath, feedPath, pagePath, termPath, FEED_FORMATS, FEED_FILES } from '../site/url-scheme.ts';
 import { formatDate, layout, termFeedLinks } from './layout.ts';
 
 const HEADINGS: Record<TermKind, { plural: string; singular: string }> = {

@@ -33,7 +33,7 @@ export interface ListedArticle {
  * feed-items.ts), so a feed request assembles documents instead of rendering items.
  */
 export interface Rendition {
-  /** What the markup was rendered for (feed-items.ts `renditionKey`): used only when it still matches. */
+  /** What the markup was rendered for (item-cache.ts `renditionKey`): used only when it still matches. */
   key: string;
   markup: string;
   /** Whether the item carries a body (RSS declares xmlns:dc when any item does). */
@@ -136,11 +136,11 @@ export interface FeedStore {
   /**
    * The body and summary of the article published at `path`, from wherever the driver keeps or
    * finds them (memory, the file read again, a database row); undefined when there is none or it
-   * can no longer be read. Callers cache it (see content-cache.ts), keyed by `version`.
+   * can no longer be read. Callers cache it (see http/content-cache.ts), keyed by `version`.
    */
   content(path: string): Promisable<ArticleContent | undefined>;
   /**
-   * Optional: the item markup of `kind` (feed-items.ts `kindName`) kept for each of `paths`, by
+   * Optional: the item markup of `kind` (item-cache.ts `kindName`) kept for each of `paths`, by
    * path; paths without any are left out. Drivers that keep none do not implement it.
    */
   renditions?(paths: string[], kind: string): Promise<Map<string, Rendition>>;

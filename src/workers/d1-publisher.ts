@@ -6,10 +6,10 @@
 import type { D1Database } from '@cloudflare/workers-types';
 import { oversizeReason, parseArticle } from '../article/parse.ts';
 import type { Article, ParseOptions } from '../article/types.ts';
-import type { SiteConfig } from '../config.ts';
+import type { SiteConfig } from '../site/config.ts';
 import { StoreError } from '../errors.ts';
-import { renderRenditions } from '../feed-items.ts';
-import { sha256Hex, type ListPage, type PublishOutcome, type Publisher, type StoredFile, type UploadedFile } from '../publish.ts';
+import { renderRenditions } from '../http/item-cache.ts';
+import { sha256Hex, type ListPage, type PublishOutcome, type Publisher, type StoredFile, type UploadedFile } from '../publish/contract.ts';
 import type { FeedStore } from '../store/types.ts';
 import { versioned, type VersionedArticle } from './d1-rows.ts';
 import { d1ArticleWriter } from './d1-store.ts';
@@ -23,7 +23,7 @@ export interface D1PublisherOptions {
   now?: () => Date;
   /**
    * The site the feeds are served for: with it, and the D1 store of the same database, each
-   * published article's item markup (every kind feed-items.ts knows) is rendered after the put
+   * published article's item markup (every kind item-cache.ts knows) is rendered after the put
    * and kept beside it. Without it nothing is rendered here; feeds render items on demand.
    */
   site?: SiteConfig;
@@ -279,7 +279,7 @@ export function createD1Publisher(
     remove: (path: string): Promise<boolean> => removeWithFile(path),
 
     async list(page?: ListPage): Promise<StoredFile[]> {
-      // D1 orders TEXT by its UTF-8 bytes: code point order, as comparePaths (publish.ts).
+      // D1 orders TEXT by its UTF-8 bytes: code point order, as comparePaths (publish/contract.ts).
       const { results } = await files('list', () =>
         page === undefined
           ? db.prepare(`SELECT path, sha256, size, mtime FROM files ORDER BY path`).all<StoredFile>()

@@ -4,7 +4,7 @@
 // only picks which statements to send from the input itself. Nothing is read, decided in JS
 // and written back across an await, so concurrent writers cannot lose each other's changes.
 import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
-import type { StoredFile } from '../publish.ts';
+import type { StoredFile } from '../publish/contract.ts';
 import type { PutResult, Rendition } from '../store/types.ts';
 import { planPut } from '../store/rules.ts';
 import { articleValues, type VersionedArticle } from './d1-rows.ts';

@@ -2,12 +2,12 @@
 // the publish API (`wirefeed publish --watch` feeds it); there is no folder to watch here.
 import type { D1Database, ExecutionContext, R2Bucket } from '@cloudflare/workers-types';
 import type { Hono } from 'hono';
-import { createApp } from '../app.ts';
-import { appSettingsOf, parseOptionsOf, resolveConfig, type Env as Settings } from '../config.ts';
+import { createApp } from '../http/app.ts';
+import { appSettingsOf, parseOptionsOf, resolveConfig, type Env as Settings } from '../site/config.ts';
 import { ConfigError } from '../errors.ts';
-import type { PublishOutcome, Publisher } from '../publish.ts';
+import type { PublishOutcome, Publisher } from '../publish/contract.ts';
 import type { FeedStore } from '../store/types.ts';
-import { createHubNotifier, type HubNotifier } from '../websub.ts';
+import { createHubNotifier, type HubNotifier } from '../publish/websub.ts';
 import { createD1Publisher } from './d1-publisher.ts';
 import { createD1Store } from './d1-store.ts';
 import { createR2MediaPublisher, createR2MediaSource } from './r2-media.ts';

@@ -2,8 +2,8 @@
 // articles folder, with the SHA-256 of their bytes in the object's custom metadata (the strong
 // ETag, the same one Node serves). D1 stays the home of articles.
 import type { R2Bucket, R2ListOptions } from '@cloudflare/workers-types';
-import { mediaType, type MediaSource } from '../media.ts';
-import { sha256Hex, type MediaPublisher, type StoredFile } from '../publish.ts';
+import { mediaType, type MediaSource } from '../site/media-types.ts';
+import { sha256Hex, type MediaPublisher, type StoredFile } from '../publish/contract.ts';
 
 /** The reads the app serves media from. */
 export function createR2MediaSource(bucket: R2Bucket): MediaSource {

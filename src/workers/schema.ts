@@ -125,7 +125,7 @@ export const D1_SCHEMA: readonly string[] = [
   owner TEXT
 )`,
   // Item markup rendered when the article was published (d1-publisher.ts), one row per kind
-  // (feed-items.ts kindName); `key` is what it was rendered for (renditionKey).
+  // (item-cache.ts kindName); `key` is what it was rendered for (renditionKey).
   `CREATE TABLE IF NOT EXISTS renditions (
   path TEXT NOT NULL,
   kind TEXT NOT NULL,

@@ -3,7 +3,7 @@
 import { utimes } from 'node:fs/promises';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';
+import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
 import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
 import { launchChromium, saveScreenshot, watchProblems } from './chromium.ts';
 

@@ -1,7 +1,7 @@
 // Real articles for app-level tests: text through the real parser into a real memory store.
 import { parseArticle } from '../../src/article/parse.ts';
 import type { Article, ParseOptions } from '../../src/article/types.ts';
-import { resolveConfig, type SiteConfig } from '../../src/config.ts';
+import { resolveConfig, type SiteConfig } from '../../src/site/config.ts';
 
 export const SITE: SiteConfig = resolveConfig({ BASE_URL: 'http://feeds.test', SITE_TITLE: 'Test Site' }).site;
 

@@ -16,7 +16,7 @@ export const WIKINEWS = join(import.meta.dirname, '..', 'fixtures', 'wikinews');
 /** The media files the extra articles name, by path inside the articles folder. */
 export const CORPUS_MEDIA = ['photo-desk/solar-farm.png', 'photo-desk/charts/output chart.jpg', "photo-desk/it's 50% (draft).png", 'images/Café turbine.jpg', 'images/logo.png', 'photo-desk/gallery/river.jpg'];
 
-/** The same files as URL paths, spelt as pages spell them: each segment percent-encoded (src/urls.ts mediaPath). */
+/** The same files as URL paths, spelt as pages spell them: each segment percent-encoded (src/site/url-scheme.ts mediaPath). */
 export const CORPUS_MEDIA_PATHS = CORPUS_MEDIA.map((path) => `/${path.split('/').map(encodeURIComponent).join('/')}`);
 
 /** Tag and author pages the extra articles must create, as URL paths under the site root. */

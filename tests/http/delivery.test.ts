@@ -3,8 +3,8 @@
 import { parseFeed, parseOpml } from 'feedsmith';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createApp, type AppOptions } from '../../src/app.ts';
-import { NODE_ENCODERS } from '../../src/node/encoders.ts';
+import { createApp, type AppOptions } from '../../src/http/app.ts';
+import { NODE_ENCODERS } from '../../src/node/server/encoders.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import type { FeedStore } from '../../src/store/types.ts';
 import { SITE, makeParsed, txt } from '../helpers/articles.ts';

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';
+import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
 import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
 
 // A 1x1 PNG.

@@ -2,7 +2,7 @@
 // ephemeral port (tests/app.test.ts and tests/node/server.test.ts).
 import { parseFeed } from 'feedsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';
+import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
 import { utimes } from 'node:fs/promises';
 import { makeTempDir, txtArticle } from '../helpers/temp-dir.ts';
 

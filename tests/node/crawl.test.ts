@@ -4,7 +4,7 @@
 // bodies and media files. Links off the site are listed, not fetched (offline). The same crawl
 // runs over a static build (crawl-static.test.ts) and the Worker (tests/workerd/crawl.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';
+import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
 import { makeCrawlCorpus, missingFromCrawl } from '../helpers/crawl-corpus.ts';
 import { BROWSER_ACCEPT, crawlKeeping, crawlSite } from '../helpers/crawl-site.ts';
 import type { TempDir } from '../helpers/temp-dir.ts';

@@ -2,8 +2,8 @@
 import { realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
-import { appSettingsOf, parseOptionsOf, resolveConfig } from '../../src/config.ts';
+import { createApp } from '../../src/http/app.ts';
+import { appSettingsOf, parseOptionsOf, resolveConfig } from '../../src/site/config.ts';
 import { createFileStore } from '../../src/node/file-store.ts';
 import { createIndexer } from '../../src/node/intake/indexer.ts';
 import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';
+import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
 import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
 
 const run = promisify(execFile);

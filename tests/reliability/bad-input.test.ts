@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';
+import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 import {

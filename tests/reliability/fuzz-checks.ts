@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { SaxesParser } from 'saxes';
 import { expect } from 'vitest';
-import { createApp } from '../../src/app.ts';
+import { createApp } from '../../src/http/app.ts';
 import type { Article, ParseResult } from '../../src/article/types.ts';
 import type { ListedArticle } from '../../src/store/types.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';

@@ -4,7 +4,7 @@
 // no javascript: URL, no console error, on the home, section, article, status and feed pages.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';
+import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
 import { launchChromium, saveScreenshot, watchProblems } from '../browser/chromium.ts';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.ts';
 import { HOSTILE_SITE_TITLE, PAYLOADS, writeHostileArticles, type HostileArticle } from './abuse-payloads.ts';

@@ -7,14 +7,14 @@ import { parseFeed } from 'feedsmith';
 import type { Hono } from 'hono';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createApp } from '../../src/app.ts';
+import { createApp } from '../../src/http/app.ts';
 import { isArticlePath } from '../../src/article/parse.ts';
 import type { ArticleMeta as Article } from '../../src/article/types.ts';
-import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../../src/config.ts';
+import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../../src/site/config.ts';
 import { createIndexer, type Indexer } from '../../src/node/intake/indexer.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import type { Rejection } from '../../src/store/types.ts';
-import { FEED_FILES, FEED_FORMATS } from '../../src/urls.ts';
+import { FEED_FILES, FEED_FORMATS } from '../../src/site/url-scheme.ts';
 import type { DateHistory } from './model-dates.ts';
 
 /** Answers a GET for a path like `/status`: `app.request` or `fetch` against a real server. */

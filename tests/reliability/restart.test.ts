@@ -8,8 +8,8 @@
 import fc from 'fast-check';
 import { stat, utimes } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { syncFolder } from '../../src/node/publish-cli.ts';
-import { startWirefeed, type Wirefeed } from '../../src/node/serve.ts';
+import { syncFolder } from '../../src/node/publish/command.ts';
+import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { SOAK, recordFigures, size } from './figures.ts';

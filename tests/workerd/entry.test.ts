@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { unstable_startWorker } from 'wrangler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ITEM_KINDS, kindName } from '../../src/feed-items.ts';
+import { ITEM_KINDS, kindName } from '../../src/http/item-cache.ts';
 import { FIXTURE_FILES, FIXTURE_TITLE, makeNodeTarget, runHttpSuite, type FixtureFile, type Target } from '../http/suite.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { runTaxonomySuite } from '../http/taxonomy-suite.ts';

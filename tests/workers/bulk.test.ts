@@ -4,8 +4,8 @@
 import type { D1Database } from '@cloudflare/workers-types';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ParseOptions } from '../../src/article/types.ts';
-import { createApp } from '../../src/app.ts';
-import type { SiteConfig } from '../../src/config.ts';
+import { createApp } from '../../src/http/app.ts';
+import type { SiteConfig } from '../../src/site/config.ts';
 import type { FeedStore } from '../../src/store/types.ts';
 import { createD1Publisher } from '../../src/workers/d1-publisher.ts';
 import { createD1Store } from '../../src/workers/d1-store.ts';

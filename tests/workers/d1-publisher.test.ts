@@ -3,10 +3,10 @@
 import type { D1Database } from '@cloudflare/workers-types';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ParseOptions } from '../../src/article/types.ts';
-import type { SiteConfig } from '../../src/config.ts';
-import { ITEM_KINDS, kindName, renderRenditions } from '../../src/feed-items.ts';
-import { createFeedCache } from '../../src/feeds.ts';
-import { sha256Hex, type Publisher } from '../../src/publish.ts';
+import type { SiteConfig } from '../../src/site/config.ts';
+import { ITEM_KINDS, kindName, renderRenditions } from '../../src/http/item-cache.ts';
+import { createFeedCache } from '../../src/http/feed-cache.ts';
+import { sha256Hex, type Publisher } from '../../src/publish/contract.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import type { FeedStore } from '../../src/store/types.ts';
 import { createD1Publisher } from '../../src/workers/d1-publisher.ts';
@@ -274,7 +274,7 @@ describe('createD1Publisher with the site: item renditions', () => {
   /** The same store, without the renditions it keeps: every item rendered from the article. */
   const rendering = (): FeedStore => ({ ...store, renditions: undefined });
 
-  it('keeps every kind of item markup of a published article, as feed-items.ts renders it', async () => {
+  it('keeps every kind of item markup of a published article, as item-cache.ts renders it', async () => {
     expect(await publisher.put('news/launch.txt', text('News', 'Launch day'), MTIME)).toEqual({ ok: true, change: 'created' });
     expect(await keptKinds('news/launch.txt')).toEqual(KINDS);
     const [listed] = (await store.list({ section: 'news', limit: 1 })).items;
