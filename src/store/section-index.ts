@@ -2,22 +2,20 @@
 // update) with the articles' page slugs.
 import type { ArticleMeta } from '../article/types.ts';
 import { SlugIndex, type SlugEntry } from './slugs.ts';
-import { ArticleIndex } from './article-index.ts';
+import { ArticleIndex, type RankedEntry } from './article-index.ts';
 
 /** A published article with its sort keys and resolved slug. Sort keys never change once made. */
-export interface IndexEntry extends SlugEntry {
+export interface IndexEntry extends SlugEntry, RankedEntry {
   readonly article: ArticleMeta;
   /** The store's name for this version (ListedArticle.version). */
   readonly version: string;
   readonly section: SectionIndex;
-  /** `updatedAt` in epoch milliseconds. */
-  readonly updated: number;
 }
 
 export { newestFirst } from './article-index.ts';
 
 /** A section: its articles (see ArticleIndex) and their page slugs, unique within it. */
-export class SectionIndex extends ArticleIndex {
+export class SectionIndex extends ArticleIndex<IndexEntry> {
   readonly #slugs = new SlugIndex<IndexEntry>();
 
   override add(entry: IndexEntry): void {

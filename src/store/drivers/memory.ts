@@ -22,7 +22,7 @@ import { Schedule } from '../schedule.ts';
 import { WaitingRoom } from '../waiting-room.ts';
 import { idTaken, planPut, toCount, type PutPlan } from '../rules.ts';
 import { articleTerms, termScope, type TermKind } from '../terms.ts';
-import { TermIndex } from '../term-index.ts';
+import { ArticleIndex } from '../article-index.ts';
 
 export interface MemoryStoreOptions {
   /** Clock for `status().updatedAt`; defaults to the system clock. */
@@ -52,6 +52,9 @@ export interface MemoryStore extends FeedStore {
   changedAt(section?: string): Date | null;
   nextScheduledAt(): Date | null;
 }
+
+/** One tag or author: its articles newest first, display name and newest update (no page slugs: pages are under sections). */
+type TermIndex = ArticleIndex<IndexEntry>;
 
 const bySlug = (a: { slug: string }, b: { slug: string }): number => compareStrings(a.slug, b.slug);
 
@@ -121,7 +124,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const { bySlug: indexes, sorted } = terms[kind];
       let term = indexes.get(slug);
       if (term === undefined) {
-        term = new TermIndex(slug);
+        term = new ArticleIndex<IndexEntry>(slug);
         indexes.set(slug, term);
         insertSorted(sorted, term, bySlug);
       }
