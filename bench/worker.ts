@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { syncFolder } from '../src/node/publish/command.ts';
+import { syncFolder } from '../src/node/publish/sync-folder.ts';
 import {
   GEN_ARTICLES,
   captureOutput,

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { stat, utimes } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { syncFolder } from '../../src/node/publish/command.ts';
+import { syncFolder } from '../../src/node/publish/sync-folder.ts';
 import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';

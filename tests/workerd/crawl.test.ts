@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unstable_startWorker } from 'wrangler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncFolder } from '../../src/node/publish/command.ts';
+import { syncFolder } from '../../src/node/publish/sync-folder.ts';
 import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
 import { CORPUS_MEDIA_PATHS, makeCrawlCorpus, missingFromCrawl } from '../helpers/crawl-corpus.ts';
 import { BROWSER_ACCEPT, crawlDifferences, crawlKeeping } from '../helpers/crawl-site.ts';

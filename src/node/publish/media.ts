@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { sha256Hex } from '../../publish/contract.ts';
 import { listMediaFiles } from '../media-files.ts';
 import { createClient, isFatal, messageOf, reasonOf } from './client.ts';
-import type { SyncOptions, SyncSummary } from './command.ts';
+import type { SyncOptions, SyncSummary } from './types.ts';
 import { runLimited } from '../run-limited.ts';
 
 /** One pass over the folder's media files; adds its counts to `summary`. */

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { syncFolder } from '../../../src/node/publish/command.ts';
+import { syncFolder } from '../../../src/node/publish/sync-folder.ts';
 import { startServer, type RunningServer } from '../../../src/node/server/http-server.ts';
 import { startWirefeed, type Wirefeed } from '../../../src/node/server/serve.ts';
 import { CLI } from '../../helpers/cli.ts';

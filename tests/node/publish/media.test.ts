@@ -3,7 +3,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncFolder } from '../../../src/node/publish/command.ts';
+import { syncFolder } from '../../../src/node/publish/sync-folder.ts';
 import { startWirefeed, type Wirefeed } from '../../../src/node/server/serve.ts';
 import { makeTempDir, type TempDir } from '../../helpers/temp-dir.ts';
 import { waitFor } from '../../helpers/wait.ts';

@@ -3,7 +3,7 @@
 // that plays an older server (whole listing, no bulk caps, no POST), where single PUTs are used.
 import { readdir, utimes } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { syncFolder } from '../../../src/node/publish/command.ts';
+import { syncFolder } from '../../../src/node/publish/sync-folder.ts';
 import { startServer, type RunningServer } from '../../../src/node/server/http-server.ts';
 import { startWirefeed, type Wirefeed } from '../../../src/node/server/serve.ts';
 import { makeTempDir, txtArticle, type TempDir } from '../../helpers/temp-dir.ts';
