@@ -2,11 +2,10 @@
 import { ArticleParseError } from '../errors.ts';
 import type { ParseContext, ParsedFields } from './context.ts';
 import { decodeArticleBytes, oversizeReason } from './decode.ts';
+import { ARTICLE_FORMATS, articleExtensionList, articleFormat } from './formats.ts';
 import { articleId, fileSlug, pathSegments, sectionSlug, topFolder } from './identity.ts';
 import { escapeHtml, normaliseText, summarise } from './normalise.ts';
-import { parseMarkdown } from './parse-markdown.ts';
-import { parseText } from './parse-text.ts';
-import { articleFormat, isArticlePath } from './paths.ts';
+import { isArticlePath } from './paths.ts';
 import { ArticleRejection, reject } from './reject.ts';
 import type { Article, ArticleSource, ParseOptions, ParseResult } from './types.ts';
 
@@ -50,7 +49,7 @@ function buildArticle(source: ArticleSource, options: ParseOptions): Article {
   const path = segments.join('/');
   const format = articleFormat(segments.at(-1) ?? '');
   if (format === undefined || !isArticlePath(path)) {
-    reject('not an article file (expected .txt, .md or .markdown; hidden and temp files are skipped)');
+    reject(`not an article file (expected ${articleExtensionList()}; hidden and temp files are skipped)`);
   }
   if (!(source.mtime instanceof Date) || Number.isNaN(source.mtime.getTime())) {
     reject('modification time is not a valid date');
@@ -62,7 +61,7 @@ function buildArticle(source: ArticleSource, options: ParseOptions): Article {
   const { mtime, firstSeenAt, changedAt } = source;
   const times = { mtime, firstSeenAt, changedAt };
   const context: ParseContext = { segments, folder: topFolder(segments), text, times, options };
-  const fields = format === 'txt' ? parseText(context) : parseMarkdown(context);
+  const fields = ARTICLE_FORMATS[format].parse(context);
   return assemble(path, segments, format, withShortLines(fields), options);
 }
 

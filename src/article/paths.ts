@@ -1,10 +1,5 @@
-// Which files in the articles folder are articles, and in which format.
-
-const FORMATS = new Map<string, 'txt' | 'md'>([
-  ['txt', 'txt'],
-  ['md', 'md'],
-  ['markdown', 'md'],
-]);
+// Which files in the articles folder are articles.
+import { articleFormat } from './formats.ts';
 
 // Editor swap/backup files and partial downloads: vim `.swp`/`.swx`/`4913`, emacs `#x#`/`.#x`,
 // `x~` backups, browser `.part`/`.crdownload`.
@@ -20,13 +15,7 @@ function isTempName(name: string): boolean {
   );
 }
 
-/** The article format for a file name, from its extension (case-insensitive). */
-export function articleFormat(name: string): 'txt' | 'md' | undefined {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? FORMATS.get(name.slice(dot + 1).toLowerCase()) : undefined;
-}
-
-/** True for `.txt`/`.md`/`.markdown` files outside hidden folders that are not editor temp files. */
+/** True for files with an extension from ARTICLE_FORMATS outside hidden folders that are not editor temp files. */
 export function isArticlePath(path: string): boolean {
   const segments = path.split('/').filter((segment) => segment !== '' && segment !== '.');
   const name = segments.at(-1);

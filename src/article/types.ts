@@ -1,5 +1,6 @@
 // The shared article model: what parsing produces and every later stage reads.
 import type { ArticleParseError } from '../errors.ts';
+import type { ArticleFormat } from './format-names.ts';
 
 export interface Author {
   name: string;
@@ -54,7 +55,7 @@ export interface Article {
   updatedAt: Date;
   /** `draft: true` in front matter: never published. */
   draft: boolean;
-  format: 'txt' | 'md';
+  format: ArticleFormat;
   /**
    * Hash of the source bytes the article was parsed from, when the caller knows it (the intake
    * and the publishers do). Stores that load bodies lazily compare it to tell versions apart.

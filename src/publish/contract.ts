@@ -1,5 +1,6 @@
 // The publish API's contract: what a runtime must supply to accept article files over HTTP.
 // Node writes them into the articles folder (the watcher publishes); Workers put them in D1.
+import { articleExtensionList } from '../article/formats.ts';
 import { isArticlePath } from '../article/parse.ts';
 import { isMediaPath, MEDIA_TYPES } from '../site/media-types.ts';
 
@@ -91,7 +92,7 @@ export function checkPublishPath(raw: string, kind: 'article' | 'media' = 'artic
     return { ok: false, reason: `not a media file: use ${Object.keys(MEDIA_TYPES).join(', ')} (no SVG or HTML, no hidden files)` };
   }
   if (!isArticlePath(raw)) {
-    return { ok: false, reason: 'not an article file: use .txt, .md or .markdown (no hidden or temp files)' };
+    return { ok: false, reason: `not an article file: use ${articleExtensionList()} (no hidden or temp files)` };
   }
   return { ok: true, path: raw };
 }

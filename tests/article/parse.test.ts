@@ -22,7 +22,9 @@ describe('parseArticle errors', () => {
   });
 
   it('rejects files that are not articles', () => {
-    expect(parseReason('notes.html', '<p>x</p>')).toMatch(/^not an article file/);
+    expect(parseReason('notes.html', '<p>x</p>')).toBe(
+      'not an article file (expected .txt, .md or .markdown; hidden and temp files are skipped)',
+    );
     expect(parseReason('.hidden/x.md', '# T')).toMatch(/^not an article file/);
   });
 

@@ -195,6 +195,7 @@ describe('the publish API', () => {
       expect((await call(`/api/articles/${path}`, { method: 'DELETE' })).status, path).toBe(400);
     }
     expect(await entries()).toEqual([]);
+    expect((await put('notes.pdf', ARTICLE)).json().error).toBe('not an article file: use .txt, .md or .markdown (no hidden or temp files)');
   });
 
   it('never routes plain dot segments to the API: the URL is normalised first', async () => {

@@ -1,4 +1,5 @@
 // Article <-> the JSON-safe form the journal holds (no body), and the shape check applied to every loaded record.
+import { isArticleFormat } from '../../article/format-names.ts';
 import type { Article, ArticleMeta, Attribution, Author } from '../../article/types.ts';
 import type { FileRecord, StoredArticle } from './state-types.ts';
 
@@ -96,7 +97,7 @@ function isStoredArticle(value: unknown): value is StoredArticle {
     dateOk(value.publishedAt) &&
     dateOk(value.updatedAt) &&
     typeof value.draft === 'boolean' &&
-    (value.format === 'txt' || value.format === 'md')
+    isArticleFormat(value.format)
   );
 }
 

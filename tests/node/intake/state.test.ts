@@ -82,6 +82,18 @@ describe('isFileRecord', () => {
     expect(isFileRecord(withAttribution({ source: 1 }))).toBe(false);
     expect(isFileRecord(withAttribution({ sorce: 'typo' }))).toBe(false);
   });
+
+  it('accepts an article of each format and refuses any other format name', () => {
+    const withFormat = (format: unknown) => {
+      const record = JSON.parse(JSON.stringify(makeRecord(0))) as { result: { article: Record<string, unknown> } };
+      record.result.article.format = format;
+      return record;
+    };
+    expect(isFileRecord(withFormat('txt'))).toBe(true);
+    expect(isFileRecord(withFormat('md'))).toBe(true);
+    expect(isFileRecord(withFormat('markdown'))).toBe(false);
+    expect(isFileRecord(withFormat(undefined))).toBe(false);
+  });
 });
 
 describe('openState', () => {
