@@ -6,6 +6,7 @@ import { applyBulk, DEFAULT_BULK_LIMITS, NDJSON, readBulkBody, splitLines, summa
 import { ConfigError } from '../errors.ts';
 import { checkPublishPath, type MediaPublisher, type Publisher } from './contract.ts';
 import { stripBasePath } from '../site/url-scheme.ts';
+import { sha256 } from '../site/sha256.ts';
 
 export interface PublishApiOptions {
   /** The bearer token every request must carry. Never logged, never echoed. */
@@ -214,7 +215,7 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 }
 
 async function digest(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
+  return sha256(encoder.encode(text));
 }
 
 /** Compares two digests in constant time: every byte is looked at, whatever differs first. */
