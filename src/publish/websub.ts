@@ -3,6 +3,7 @@
 import type { SiteConfig } from '../site/config.ts';
 import { ConfigError } from '../errors.ts';
 import { FEED_FORMATS, absolute, feedPath } from '../site/url-scheme.ts';
+import { backoffDelay, retryAfterMs } from './retry.ts';
 
 export const DEFAULT_DEBOUNCE_MS = 1000;
 export const DEFAULT_RETRIES = 5;
@@ -131,7 +132,7 @@ export function createHubNotifier(options: HubNotifierOptions): HubNotifier {
         return;
       }
       job.again = false; // the retry goes out after any change made while this attempt was on the wire
-      await sleep(Math.min(MAX_BACKOFF_MS, outcome.retryAfterMs ?? jittered(backoffMs * 2 ** (attempt - 1))));
+      await sleep(Math.min(MAX_BACKOFF_MS, outcome.retryAfterMs ?? backoffDelay(backoffMs, attempt - 1, MAX_BACKOFF_MS)));
     }
   }
 
@@ -163,7 +164,7 @@ export function createHubNotifier(options: HubNotifierOptions): HubNotifier {
       }
       const reason = await explain(response);
       if (response.status === 429 || response.status >= 500) {
-        return { ok: false, reason, retry: true, retryAfterMs: retryAfter(response.headers.get('retry-after')) };
+        return { ok: false, reason, retry: true, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
       }
       return { ok: false, reason, retry: false };
     } catch (error) {
@@ -280,20 +281,6 @@ function setting(name: string, value: number | undefined, fallback: number): num
     throw new ConfigError(`[websub] createHubNotifier: "${name}" must be a number >= 0, got ${value}`);
   }
   return value;
-}
-
-/** "Equal jitter": at least half the delay, so retries from many processes spread out but still back off. */
-function jittered(ms: number): number {
-  const capped = Math.min(ms, MAX_BACKOFF_MS);
-  return capped / 2 + (Math.random() * capped) / 2;
-}
-
-/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date. Undefined when absent or unreadable. */
-function retryAfter(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  const value = header.trim();
-  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
-  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }
 
 async function explain(response: Response): Promise<string> {
