@@ -3,7 +3,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { applyBulk, DEFAULT_BULK_LIMITS, NDJSON, readBulkBody, splitLines, summarizeBulk, type BulkLimits } from './bulk.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, errorMessage } from '../errors.ts';
 import { checkPublishPath, type MediaPublisher, type Publisher } from './contract.ts';
 import { stripBasePath } from '../site/url-scheme.ts';
 import { sha256 } from '../site/sha256.ts';
@@ -124,7 +124,7 @@ export function createPublishApi(options: PublishApiOptions): Hono {
   api.notFound((c) => c.json({ error: 'not found' }, 404));
 
   api.onError(function handleApiError(error, c) {
-    log(`[api] ${c.req.method} ${c.req.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+    log(`[api] ${c.req.method} ${c.req.path} failed: ${errorMessage(error)}`);
     return c.json({ error: 'internal error' }, 500);
   });
 

@@ -7,7 +7,7 @@ import type { D1Database } from '@cloudflare/workers-types';
 import { oversizeReason, parseArticle } from '../article/parse.ts';
 import type { Article, ParseOptions } from '../article/types.ts';
 import type { SiteConfig } from '../site/config.ts';
-import { StoreError } from '../errors.ts';
+import { StoreError, errorMessage } from '../errors.ts';
 import { renderRenditions } from '../http/item-cache.ts';
 import type { ListPage, PublishOutcome, Publisher, StoredFile, UploadedFile } from '../publish/contract.ts';
 import { sha256Hex } from '../site/sha256.ts';
@@ -90,7 +90,7 @@ export function createD1Publisher(
       return await work();
     } catch (error) {
       if (error instanceof StoreError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       throw new StoreError(`[publish:d1] ${operation} failed: ${reason}`, { cause: error });
     }
   }
@@ -140,7 +140,7 @@ export function createD1Publisher(
       const renditions = renderRenditions(site, listed, { html: article.html, summary: article.summary });
       await writer.keepRenditions(article.path, version, renditions);
     } catch (error) {
-      log(`[publish:d1] ${article.path}: published, but its feed items were not kept: ${error instanceof Error ? error.message : String(error)}`);
+      log(`[publish:d1] ${article.path}: published, but its feed items were not kept: ${errorMessage(error)}`);
     }
   }
 
@@ -233,7 +233,7 @@ export function createD1Publisher(
       });
       await keepRenditionsMany(db, kept);
     } catch (error) {
-      log(`[publish:d1] ${staged.length} articles published, but their feed items were not kept: ${error instanceof Error ? error.message : String(error)}`);
+      log(`[publish:d1] ${staged.length} articles published, but their feed items were not kept: ${errorMessage(error)}`);
     }
   }
 

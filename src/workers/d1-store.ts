@@ -2,7 +2,7 @@
 // (any number of isolates share one database) and never loads more than a page of articles.
 import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
 import type { Article, ArticleContent } from '../article/types.ts';
-import { StoreError } from '../errors.ts';
+import { StoreError, errorMessage } from '../errors.ts';
 import { compareStrings } from '../store/sorted.ts';
 import type { ArticleInput, ArticlePage, FeedStore, ListedArticle, PutResult, Rendition, SectionInfo, StoreStatus } from '../store/types.ts';
 import { toCount } from '../store/rules.ts';
@@ -80,7 +80,7 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
       return await work();
     } catch (error) {
       if (error instanceof StoreError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       throw new StoreError(`[store:d1] ${operation} failed: ${reason}`, { cause: error });
     }
   }
