@@ -4,6 +4,7 @@ import type { SiteConfig } from '../site/config.ts';
 import { ConfigError } from '../errors.ts';
 import { FEED_FORMATS, absolute, feedPath } from '../site/url-scheme.ts';
 import { backoffDelay, retryAfterMs } from './retry.ts';
+import { checkHubUrl } from '../site/hubs.ts';
 
 export const DEFAULT_DEBOUNCE_MS = 1000;
 export const DEFAULT_RETRIES = 5;
@@ -15,7 +16,7 @@ export const MAX_BACKOFF_MS = 60_000;
 const HUB_CONCURRENCY = 4;
 
 export interface HubNotifierOptions {
-  /** Absolute http(s) hub URLs, e.g. from `parseHubs(env.WEBSUB_HUBS)`. None: `changed` does nothing. */
+  /** Absolute http(s) hub URLs, e.g. from `parseHubs(env.WEBSUB_HUBS)` (site/hubs.ts). None: `changed` does nothing. */
   hubs: string[];
   /** Builds the topic URLs; they must equal the feeds' `rel="self"` links, so both use src/site/url-scheme.ts. */
   site: SiteConfig;
@@ -244,35 +245,6 @@ export function topicsFor(site: SiteConfig, sections: Iterable<string>): string[
   if (topics.size === 0) return [];
   for (const format of FEED_FORMATS) topics.add(absolute(site, feedPath(format)));
   return [...topics];
-}
-
-/** Parses WEBSUB_HUBS: comma-separated absolute http(s) URLs, blanks ignored, duplicates dropped. Throws ConfigError. */
-export function parseHubs(raw: string | undefined): string[] {
-  const hubs = new Set<string>();
-  for (const entry of (raw ?? '').split(',')) {
-    const value = entry.trim();
-    if (value !== '') hubs.add(checkHubUrl(value, `WEBSUB_HUBS entry "${value}"`));
-  }
-  return [...hubs];
-}
-
-function checkHubUrl(value: string, label: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(
-      `[websub] ${label} is not an absolute URL: list hub URLs separated by commas, e.g. WEBSUB_HUBS=https://pubsubhubbub.appspot.com/`,
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`[websub] ${label} must start with http:// or https:// (WEBSUB_HUBS)`);
-  }
-  if (url.username !== '' || url.password !== '') {
-    // fetch refuses URLs with credentials, so such a hub could never be reached.
-    throw new ConfigError(`[websub] ${label} must not contain a user name or password (WEBSUB_HUBS)`);
-  }
-  return url.href;
 }
 
 function setting(name: string, value: number | undefined, fallback: number): number {

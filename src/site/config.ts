@@ -4,7 +4,7 @@ import type { ParseOptions } from '../article/types.ts';
 import { DEFAULT_CACHE_MAX_BYTES } from '../http/content-cache.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_MEDIA_MAX_BYTES } from './media-types.ts';
-import { parseHubs } from '../publish/websub.ts';
+import { parseHubs } from './hubs.ts';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_FEED_LIMIT = 50;
