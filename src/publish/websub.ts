@@ -56,7 +56,10 @@ interface Job {
  *
  * @example
  * const notifier = createHubNotifier({ hubs: parseHubs(env.WEBSUB_HUBS), site: config.site });
- * store.onChange((sections) => notifier.changed(sections));
+ * // Whatever changes the store passes on the sections it touched (the store itself tells no one):
+ * // on Node the intake's `onChange` and the scheduler (node/server/serve.ts), on Workers the
+ * // publisher's wrapper (workers/index.ts).
+ * startIntake({ ...options, onChange: ({ sections }) => notifier.changed(sections) });
  * // On Workers, keep the isolate alive until delivery: ctx.waitUntil(notifier.idle()).
  */
 export function createHubNotifier(options: HubNotifierOptions): HubNotifier {
