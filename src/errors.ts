@@ -1,4 +1,5 @@
-// Our error classes. `app.onError` and the watcher tell them apart with `instanceof`.
+// Our error classes (`app.onError` and the watcher tell them apart with `instanceof`), and how a
+// message names any thrown value.
 
 /** A file that cannot become an article: carries the file's path and a human reason. */
 export class ArticleParseError extends Error {
@@ -30,4 +31,9 @@ export class StoreError extends Error {
 /** Bad configuration: thrown at start-up, with the fix in the message. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/** What a log line or a wrapping error says about `error`: its message, or the thrown value as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,6 @@
 // Splits the `---` fenced YAML block off the top of a Markdown file and parses it.
 import YAML from 'yaml';
+import { errorMessage } from '../errors.ts';
 import { normaliseText } from './normalise.ts';
 import { reject } from './reject.ts';
 
@@ -28,7 +29,7 @@ function parseYaml(source: string): Record<string, unknown> {
     // logLevel 'error' keeps warnings (unknown tags) off the console; errors still throw.
     value = YAML.parse(source, { schema: 'core', logLevel: 'error' });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     reject(`front matter does not parse: ${message.split('\n')[0] ?? message}`);
   }
   if (value === null || value === undefined) return {};

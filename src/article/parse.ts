@@ -1,5 +1,5 @@
 // The article parser's entry point: bytes and a path in, an `Article` or a reason out. No IO.
-import { ArticleParseError } from '../errors.ts';
+import { ArticleParseError, errorMessage } from '../errors.ts';
 import type { ParseContext, ParsedFields } from './context.ts';
 import { decodeArticleBytes, oversizeReason } from './decode.ts';
 import { ARTICLE_FORMATS, articleExtensionList, articleFormat } from './formats.ts';
@@ -39,7 +39,7 @@ export function parseArticle(source: ArticleSource, options: ParseOptions): Pars
     const reason =
       error instanceof ArticleRejection
         ? error.message
-        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+        : `unexpected error: ${errorMessage(error)}`;
     return { ok: false, error: new ArticleParseError(source.path, reason, { cause: error }) };
   }
 }

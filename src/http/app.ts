@@ -2,7 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { accepts } from 'hono/accepts';
 import { createPublishApi, type PublishApiOptions } from '../publish/api.ts';
-import { MAX_FEED_LIMIT, type SiteConfig } from '../site/config.ts';
+import { DEFAULT_CACHE_MAX_AGE_S, MAX_FEED_LIMIT, type SiteConfig } from '../site/config.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
 import { FEED_STYLESHEET } from '../feed/feed-style.ts';
 import { createContentCache, type ContentCache } from './content-cache.ts';
@@ -23,7 +23,7 @@ export interface AppOptions {
   site: SiteConfig;
   /** Items per feed page (FEED_LIMIT). */
   feedLimit: number;
-  /** Cache-Control max-age of feeds, in seconds (default 300). */
+  /** Cache-Control max-age of feeds and media files, in seconds (default DEFAULT_CACHE_MAX_AGE_S, 300). */
   maxAge?: number;
   /** Size budget of one feed document in bytes (default 1 MiB). */
   maxFeedBytes?: number;
@@ -70,11 +70,12 @@ const DAY_MS = 86_400_000;
 export function createApp(options: AppOptions): Hono {
   const { store, site, feedLimit, hubs = [], isReady = () => true, logError = console.error, now = Date.now } = options;
   const content = options.content ?? createContentCache(store, options.cacheMaxBytes);
+  const maxAge = options.maxAge ?? DEFAULT_CACHE_MAX_AGE_S;
   const mediaMaxBytes = options.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES;
   const media = { source: options.media, maxBytes: mediaMaxBytes };
   const feeds = createFeedCache({ store, site, hubs, maxBytes: options.maxFeedBytes, encoders: options.encoders, now, log: logError, content, media, onRender: options.onFeedRender });
   const feedHeaders = {
-    'Cache-Control': `public, max-age=${options.maxAge ?? 300}`,
+    'Cache-Control': `public, max-age=${maxAge}`,
     // Sec-Fetch-Dest picks the Content-Type browsers get (see http/feed-response.ts).
     Vary: 'Accept-Encoding, Sec-Fetch-Dest',
     'Access-Control-Allow-Origin': '*',
@@ -114,7 +115,7 @@ export function createApp(options: AppOptions): Hono {
   // take two-segment paths. Page, feed and article URLs never end in a media extension (slugs
   // have no dots), so nothing else is shadowed; anything that is not a media path goes on.
   if (options.media) {
-    const mediaOptions = { source: options.media, maxBytes: mediaMaxBytes, maxAge: options.maxAge ?? 300 };
+    const mediaOptions = { source: options.media, maxBytes: mediaMaxBytes, maxAge };
     app.get('*', async function mediaFile(c, next) {
       const path = mediaPathOf(c.req.path);
       if (path === undefined) return next();

@@ -10,6 +10,7 @@ import { renderFeedFrame, type FeedFrame } from '../feed/fragments.ts';
 import type { FeedLinks, FeedMeta, FeedPaging } from '../feed/types.ts';
 import type { FeedStore, ListedArticle } from '../store/types.ts';
 import { termScope } from '../store/terms.ts';
+import { sha256Hex } from '../site/sha256.ts';
 import { FEED_FILES, FEED_FORMATS, absolute, feedPath, pagePath, termFeedPath, termPath, type FeedFormat } from '../site/url-scheme.ts';
 
 export type Encoding = 'br' | 'gzip';
@@ -311,8 +312,7 @@ function concat(pieces: Uint8Array[]): Uint8Array<ArrayBuffer> {
 }
 
 async function digest(body: Uint8Array<ArrayBuffer>): Promise<string> {
-  const hash = await crypto.subtle.digest('SHA-256', body);
-  return Array.from(new Uint8Array(hash).subarray(0, 12), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(body, 12);
 }
 
 /** An encoder on the Web-standard CompressionStream (Node 18+, workerd, browsers). */

@@ -6,6 +6,7 @@
 // whether the document declares xmlns:dc (`dc`), which it does when any item has a body.
 import type { ArticleContent } from '../article/types.ts';
 import type { SiteConfig } from '../site/config.ts';
+import { sha256Hex } from '../site/sha256.ts';
 import type { ContentCache } from './content-cache.ts';
 import { creditHtml } from '../article/credit.ts';
 import { declaresDc, renderItemFragment, type FragmentFormat } from '../feed/fragments.ts';
@@ -193,10 +194,4 @@ function ownerOf(listed: ListedArticle) {
 /** What a kept part costs: its bytes, its digest and the object around them. */
 function partBytes(part: ItemPart): number {
   return part.bytes.byteLength + 256;
-}
-
-/** SHA-256 of `bytes` as hex (Web Crypto: Node, workerd and browsers alike). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const hash = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(hash), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { SETTINGS, resolveConfig, type Env } from '../site/config.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, errorMessage } from '../errors.ts';
 import { envFromArgs } from './args.ts';
 import { PUBLISH_HELP, runPublish } from './publish/command.ts';
 import { createLogger } from './logger.ts';
@@ -57,7 +57,7 @@ export async function runCli(args: string[]): Promise<number> {
       console.error(`wirefeed: ${error.message}`);
       return 2;
     }
-    console.error(`wirefeed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`wirefeed: ${errorMessage(error)}`);
     return 1;
   }
 }
@@ -111,7 +111,7 @@ async function serve(args: string[]): Promise<number> {
     wirefeed?.close().then(
       () => exit(0),
       (error: unknown) => {
-        logger.error(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+        logger.error(`stopping failed: ${errorMessage(error)}`);
         exit(1);
       },
     );
@@ -123,7 +123,7 @@ async function serve(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof StopRequested) exit(0);
     if (error instanceof ConfigError) throw error;
-    throw new Error(`failed to start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`failed to start: ${errorMessage(error)}`, { cause: error });
   }
   if (progress) process.stderr.write('\r\x1b[K');
   // A signal in the moment between the scan's end and here found nothing to close yet.

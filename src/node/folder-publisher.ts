@@ -6,7 +6,8 @@ import { dirname, join, sep } from 'node:path';
 import { isArticlePath, oversizeReason, parseArticle } from '../article/parse.ts';
 import type { ParseOptions } from '../article/types.ts';
 import { walkArticles } from './intake/walk.ts';
-import { comparePaths, sha256Hex, type ListPage, type MediaPublisher, type PublishOutcome, type Publisher, type StoredFile, type UploadedFile } from '../publish/contract.ts';
+import { sha256Hex } from '../site/sha256.ts';
+import { comparePaths, type ListPage, type MediaPublisher, type PublishOutcome, type Publisher, type StoredFile, type UploadedFile } from '../publish/contract.ts';
 import { lowerBound } from '../store/sorted.ts';
 import { listMediaFiles } from './media-files.ts';
 

@@ -2,12 +2,12 @@
 // the folder, see intake/read-file.ts), streamed from disk, with each file's SHA-256 computed once
 // per version (inode, size, mtime) and kept.
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, fstatSync, type Dirent, type Stats } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { isMediaPath, mediaType, type MediaInfo, type MediaSource } from '../site/media-types.ts';
 import { openFollowingInside } from './intake/read-file.ts';
+import { byPath, walkFolder } from './intake/walk.ts';
 
 const HASHES_KEPT = 10_000;
 
@@ -88,20 +88,6 @@ function hashOf(fd: number): Promise<string | undefined> {
  * Every media path in the folder `dir` (allowed extension, no dot-names), sorted; files and
  * symlinks alike (serving decides whether a symlink stays inside). Unreadable sub-folders are skipped.
  */
-export async function listMediaFiles(dir: string, prefix = ''): Promise<string[]> {
-  let entries: Dirent[];
-  try {
-    entries = await readdir(prefix === '' ? dir : join(dir, ...prefix.split('/')), { withFileTypes: true });
-  } catch (error) {
-    if (prefix === '') throw error;
-    return [];
-  }
-  const found: string[] = [];
-  for (const entry of entries) {
-    const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.name.startsWith('.')) continue;
-    if (entry.isDirectory()) found.push(...(await listMediaFiles(dir, path)));
-    else if ((entry.isFile() || entry.isSymbolicLink()) && isMediaPath(path)) found.push(path);
-  }
-  return found.sort();
+export async function listMediaFiles(dir: string): Promise<string[]> {
+  return (await walkFolder(dir, isMediaPath)).files.sort(byPath);
 }

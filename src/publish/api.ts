@@ -3,9 +3,10 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { applyBulk, DEFAULT_BULK_LIMITS, NDJSON, readBulkBody, splitLines, summarizeBulk, type BulkLimits } from './bulk.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, errorMessage } from '../errors.ts';
 import { checkPublishPath, type MediaPublisher, type Publisher } from './contract.ts';
 import { stripBasePath } from '../site/url-scheme.ts';
+import { sha256 } from '../site/sha256.ts';
 
 export interface PublishApiOptions {
   /** The bearer token every request must carry. Never logged, never echoed. */
@@ -123,7 +124,7 @@ export function createPublishApi(options: PublishApiOptions): Hono {
   api.notFound((c) => c.json({ error: 'not found' }, 404));
 
   api.onError(function handleApiError(error, c) {
-    log(`[api] ${c.req.method} ${c.req.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+    log(`[api] ${c.req.method} ${c.req.path} failed: ${errorMessage(error)}`);
     return c.json({ error: 'internal error' }, 500);
   });
 
@@ -214,7 +215,7 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 }
 
 async function digest(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
+  return sha256(encoder.encode(text));
 }
 
 /** Compares two digests in constant time: every byte is looked at, whatever differs first. */

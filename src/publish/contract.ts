@@ -97,8 +97,5 @@ export function checkPublishPath(raw: string, kind: 'article' | 'media' = 'artic
   return { ok: true, path: raw };
 }
 
-/** Lowercase hex SHA-256 of `bytes` (Web Crypto: Node 20 and workerd alike). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
+/** Lowercase hex SHA-256 of `bytes`: how `StoredFile.sha256` names a file's version (site/sha256.ts). */
+export { sha256Hex } from '../site/sha256.ts';

@@ -3,6 +3,8 @@
 import type { SiteConfig } from '../site/config.ts';
 import { ConfigError } from '../errors.ts';
 import { FEED_FORMATS, absolute, feedPath } from '../site/url-scheme.ts';
+import { backoffDelay, retryAfterMs } from './retry.ts';
+import { checkHubUrl } from '../site/hubs.ts';
 
 export const DEFAULT_DEBOUNCE_MS = 1000;
 export const DEFAULT_RETRIES = 5;
@@ -14,7 +16,7 @@ export const MAX_BACKOFF_MS = 60_000;
 const HUB_CONCURRENCY = 4;
 
 export interface HubNotifierOptions {
-  /** Absolute http(s) hub URLs, e.g. from `parseHubs(env.WEBSUB_HUBS)`. None: `changed` does nothing. */
+  /** Absolute http(s) hub URLs, e.g. from `parseHubs(env.WEBSUB_HUBS)` (site/hubs.ts). None: `changed` does nothing. */
   hubs: string[];
   /** Builds the topic URLs; they must equal the feeds' `rel="self"` links, so both use src/site/url-scheme.ts. */
   site: SiteConfig;
@@ -54,7 +56,10 @@ interface Job {
  *
  * @example
  * const notifier = createHubNotifier({ hubs: parseHubs(env.WEBSUB_HUBS), site: config.site });
- * store.onChange((sections) => notifier.changed(sections));
+ * // Whatever changes the store passes on the sections it touched (the store itself tells no one):
+ * // on Node the intake's `onChange` and the scheduler (node/server/serve.ts), on Workers the
+ * // publisher's wrapper (workers/index.ts).
+ * startIntake({ ...options, onChange: ({ sections }) => notifier.changed(sections) });
  * // On Workers, keep the isolate alive until delivery: ctx.waitUntil(notifier.idle()).
  */
 export function createHubNotifier(options: HubNotifierOptions): HubNotifier {
@@ -131,7 +136,7 @@ export function createHubNotifier(options: HubNotifierOptions): HubNotifier {
         return;
       }
       job.again = false; // the retry goes out after any change made while this attempt was on the wire
-      await sleep(Math.min(MAX_BACKOFF_MS, outcome.retryAfterMs ?? jittered(backoffMs * 2 ** (attempt - 1))));
+      await sleep(Math.min(MAX_BACKOFF_MS, outcome.retryAfterMs ?? backoffDelay(backoffMs, attempt - 1, MAX_BACKOFF_MS)));
     }
   }
 
@@ -163,7 +168,7 @@ export function createHubNotifier(options: HubNotifierOptions): HubNotifier {
       }
       const reason = await explain(response);
       if (response.status === 429 || response.status >= 500) {
-        return { ok: false, reason, retry: true, retryAfterMs: retryAfter(response.headers.get('retry-after')) };
+        return { ok: false, reason, retry: true, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
       }
       return { ok: false, reason, retry: false };
     } catch (error) {
@@ -245,55 +250,12 @@ export function topicsFor(site: SiteConfig, sections: Iterable<string>): string[
   return [...topics];
 }
 
-/** Parses WEBSUB_HUBS: comma-separated absolute http(s) URLs, blanks ignored, duplicates dropped. Throws ConfigError. */
-export function parseHubs(raw: string | undefined): string[] {
-  const hubs = new Set<string>();
-  for (const entry of (raw ?? '').split(',')) {
-    const value = entry.trim();
-    if (value !== '') hubs.add(checkHubUrl(value, `WEBSUB_HUBS entry "${value}"`));
-  }
-  return [...hubs];
-}
-
-function checkHubUrl(value: string, label: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(
-      `[websub] ${label} is not an absolute URL: list hub URLs separated by commas, e.g. WEBSUB_HUBS=https://pubsubhubbub.appspot.com/`,
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`[websub] ${label} must start with http:// or https:// (WEBSUB_HUBS)`);
-  }
-  if (url.username !== '' || url.password !== '') {
-    // fetch refuses URLs with credentials, so such a hub could never be reached.
-    throw new ConfigError(`[websub] ${label} must not contain a user name or password (WEBSUB_HUBS)`);
-  }
-  return url.href;
-}
-
 function setting(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0) {
     throw new ConfigError(`[websub] createHubNotifier: "${name}" must be a number >= 0, got ${value}`);
   }
   return value;
-}
-
-/** "Equal jitter": at least half the delay, so retries from many processes spread out but still back off. */
-function jittered(ms: number): number {
-  const capped = Math.min(ms, MAX_BACKOFF_MS);
-  return capped / 2 + (Math.random() * capped) / 2;
-}
-
-/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date. Undefined when absent or unreadable. */
-function retryAfter(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  const value = header.trim();
-  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
-  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }
 
 async function explain(response: Response): Promise<string> {

@@ -4,13 +4,15 @@ import type { ParseOptions } from '../article/types.ts';
 import { DEFAULT_CACHE_MAX_BYTES } from '../http/content-cache.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_MEDIA_MAX_BYTES } from './media-types.ts';
-import { parseHubs } from '../publish/websub.ts';
+import { parseHubs } from './hubs.ts';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_FEED_LIMIT = 50;
 export const MAX_FEED_LIMIT = 500;
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 export const DEFAULT_SETTLE_MS = 300;
+/** Cache-Control max-age of feeds and media files, in seconds, when CACHE_MAX_AGE is not set. */
+export const DEFAULT_CACHE_MAX_AGE_S = 300;
 export const DEFAULT_SECTION = 'General';
 /** The state folder's name inside the articles folder when STATE_DIR is not set. */
 export const STATE_FOLDER = '.wirefeed';
@@ -83,7 +85,7 @@ export const SETTINGS = [
   ['SITE_TITLE', 'site-title', 'site name shown in feeds and pages', 'wirefeed'],
   ['SITE_LANGUAGE', 'site-language', 'language of the feeds (BCP 47)', 'en'],
   ['FEED_LIMIT', 'feed-limit', `newest N items per feed (1-${MAX_FEED_LIMIT})`, String(DEFAULT_FEED_LIMIT)],
-  ['CACHE_MAX_AGE', 'cache-max-age', 'Cache-Control max-age of feeds (seconds)', '300'],
+  ['CACHE_MAX_AGE', 'cache-max-age', 'Cache-Control max-age of feeds (seconds)', String(DEFAULT_CACHE_MAX_AGE_S)],
   ['FEED_MAX_BYTES', 'feed-max-bytes', 'size budget of one feed document; over it items carry summaries only', '1MiB'],
   ['CACHE_MAX_BYTES', 'cache-max-bytes', 'memory for article bodies, rendered feed items and feed documents (bytes, or 64MiB, 1GiB)', '64MiB'],
   ['WEBSUB_HUBS', 'websub-hubs', 'comma-separated WebSub hub URLs to advertise and notify', 'none'],
@@ -122,7 +124,7 @@ export function resolveConfig(env: Env): Config {
     port,
     host,
     feedLimit: parseInteger(env, 'FEED_LIMIT', DEFAULT_FEED_LIMIT, 1, MAX_FEED_LIMIT),
-    cacheMaxAge: parseInteger(env, 'CACHE_MAX_AGE', 300, 0, 31_536_000),
+    cacheMaxAge: parseInteger(env, 'CACHE_MAX_AGE', DEFAULT_CACHE_MAX_AGE_S, 0, 31_536_000),
     feedMaxBytes: parseBytes(env, 'FEED_MAX_BYTES', 1024 * 1024, 16 * 1024),
     cacheMaxBytes: parseBytes(env, 'CACHE_MAX_BYTES', DEFAULT_CACHE_MAX_BYTES, 1024 * 1024, 64 * 1024 ** 3),
     hubs: parseHubs(env.WEBSUB_HUBS),

@@ -7,14 +7,15 @@ import type { D1Database } from '@cloudflare/workers-types';
 import { oversizeReason, parseArticle } from '../article/parse.ts';
 import type { Article, ParseOptions } from '../article/types.ts';
 import type { SiteConfig } from '../site/config.ts';
-import { StoreError } from '../errors.ts';
+import { errorMessage } from '../errors.ts';
 import { renderRenditions } from '../http/item-cache.ts';
-import { sha256Hex, type ListPage, type PublishOutcome, type Publisher, type StoredFile, type UploadedFile } from '../publish/contract.ts';
+import type { ListPage, PublishOutcome, Publisher, StoredFile, UploadedFile } from '../publish/contract.ts';
+import { sha256Hex } from '../site/sha256.ts';
 import type { FeedStore } from '../store/types.ts';
 import { versioned, type VersionedArticle } from './d1-rows.ts';
 import { d1ArticleWriter } from './d1-store.ts';
 import { keepRenditionsMany, WriteBatch, type Answer, type FileRecord, type SeenFile } from './d1-writes.ts';
-import { assertD1Database, ensureD1Schema } from './schema.ts';
+import { assertD1Database, runWithD1Schema } from './schema.ts';
 
 type PreviousFile = Pick<StoredFile, 'sha256' | 'mtime'>;
 
@@ -83,16 +84,8 @@ export function createD1Publisher(
   const now = options.now ?? (() => new Date());
   const { site, log = console.error } = options;
 
-  async function files<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    try {
-      await ensureD1Schema(db);
-      return await work();
-    } catch (error) {
-      if (error instanceof StoreError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreError(`[publish:d1] ${operation} failed: ${reason}`, { cause: error });
-    }
-  }
+  /** Runs one file-record operation: schema first, D1 failures wrapped with what was being done. */
+  const files = <T>(operation: string, work: () => Promise<T>): Promise<T> => runWithD1Schema(db, `[publish:d1] ${operation}`, work);
 
   /** Sends one file-record change (without a D1 store to share a batch with). */
   const fileOnly = <T>(operation: string, change: (batch: WriteBatch) => Answer<T>): Promise<T> =>
@@ -139,7 +132,7 @@ export function createD1Publisher(
       const renditions = renderRenditions(site, listed, { html: article.html, summary: article.summary });
       await writer.keepRenditions(article.path, version, renditions);
     } catch (error) {
-      log(`[publish:d1] ${article.path}: published, but its feed items were not kept: ${error instanceof Error ? error.message : String(error)}`);
+      log(`[publish:d1] ${article.path}: published, but its feed items were not kept: ${errorMessage(error)}`);
     }
   }
 
@@ -232,7 +225,7 @@ export function createD1Publisher(
       });
       await keepRenditionsMany(db, kept);
     } catch (error) {
-      log(`[publish:d1] ${staged.length} articles published, but their feed items were not kept: ${error instanceof Error ? error.message : String(error)}`);
+      log(`[publish:d1] ${staged.length} articles published, but their feed items were not kept: ${errorMessage(error)}`);
     }
   }
 

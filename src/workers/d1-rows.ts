@@ -1,6 +1,6 @@
 // Articles to D1 rows and back: dates as epoch milliseconds, authors, tags and attribution as JSON text.
 import type { Article, ArticleMeta, Attribution, Author } from '../article/types.ts';
-import { sha256Hex } from '../publish/contract.ts';
+import { sha256Hex } from '../site/sha256.ts';
 import { suffixedSlug } from '../store/slugs.ts';
 import type { ListedArticle } from '../store/types.ts';
 import { termsJson } from './schema.ts';

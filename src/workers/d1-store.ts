@@ -10,7 +10,7 @@ import { termScope } from '../store/terms.ts';
 import { listedFromRow, metaFromRow, versioned, type ListedRow, type MetaRow, type VersionedArticle } from './d1-rows.ts';
 import { QUERIES } from './d1-queries.ts';
 import { keepRenditions, WriteBatch, type Answer } from './d1-writes.ts';
-import { assertD1Database, ensureD1Schema } from './schema.ts';
+import { assertD1Database, runWithD1Schema } from './schema.ts';
 
 export interface D1StoreOptions {
   /** The store's clock: scheduling and `changedAt`. Defaults to the system clock. */
@@ -74,16 +74,7 @@ export function createD1Store(db: D1Database, options: D1StoreOptions = {}): Fee
   const now = options.now ?? (() => new Date());
 
   /** Runs one store operation: schema first, D1 failures wrapped with what was being done. */
-  async function run<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    try {
-      await ensureD1Schema(db);
-      return await work();
-    } catch (error) {
-      if (error instanceof StoreError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreError(`[store:d1] ${operation} failed: ${reason}`, { cause: error });
-    }
-  }
+  const run = <T>(operation: string, work: () => Promise<T>): Promise<T> => runWithD1Schema(db, `[store:d1] ${operation}`, work);
 
   /** Sends a batch, then finishes any chain of promotions too long for one batch. */
   async function send(batch: WriteBatch, time: number): Promise<unknown[][]> {

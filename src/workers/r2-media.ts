@@ -3,7 +3,8 @@
 // ETag, the same one Node serves). D1 stays the home of articles.
 import type { R2Bucket, R2ListOptions } from '@cloudflare/workers-types';
 import { mediaType, type MediaSource } from '../site/media-types.ts';
-import { sha256Hex, type MediaPublisher, type StoredFile } from '../publish/contract.ts';
+import type { MediaPublisher, StoredFile } from '../publish/contract.ts';
+import { sha256Hex } from '../site/sha256.ts';
 
 /** The reads the app serves media from. */
 export function createR2MediaSource(bucket: R2Bucket): MediaSource {

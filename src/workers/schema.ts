@@ -3,7 +3,7 @@
 // migration file as it stands; columns added later are in D1_ADDED_COLUMNS, and what needs
 // them in D1_AFTER_COLUMNS.
 import type { D1Database } from '@cloudflare/workers-types';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, StoreError, errorMessage } from '../errors.ts';
 import { articleTerms } from '../store/terms.ts';
 
 /** The article columns an article's content decides, in the order d1-rows.ts binds them. */
@@ -449,4 +449,18 @@ export function ensureD1Schema(db: D1Database): Promise<void> {
     applied.set(db, done);
   }
   return done;
+}
+
+/**
+ * Runs one D1 operation of the store or the publisher: the schema first (ensureD1Schema), and a
+ * failure other than a StoreError wrapped in one saying what was being done, `${what} failed: …`.
+ */
+export async function runWithD1Schema<T>(db: D1Database, what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    await ensureD1Schema(db);
+    return await work();
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`${what} failed: ${errorMessage(error)}`, { cause: error });
+  }
 }

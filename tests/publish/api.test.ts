@@ -7,7 +7,7 @@ import { createPublishApi, decodePublishPath } from '../../src/publish/api.ts';
 import { createApp } from '../../src/http/app.ts';
 import { resolveConfig } from '../../src/site/config.ts';
 import { createFolderPublisher } from '../../src/node/folder-publisher.ts';
-import { sha256Hex } from '../../src/publish/contract.ts';
+import { sha256Hex } from '../../src/site/sha256.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import { PARSE_OPTIONS, SITE } from '../helpers/articles.ts';
 import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SiteConfig } from '../../src/site/config.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { createHubNotifier, parseHubs, topicsFor, type HubNotifier, type HubNotifierOptions } from '../../src/publish/websub.ts';
+import { createHubNotifier, topicsFor, type HubNotifier, type HubNotifierOptions } from '../../src/publish/websub.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const SITE: SiteConfig = { baseUrl: 'https://news.example.com', title: 'Test', language: 'en', idAuthority: 'news.example.com' };
@@ -298,26 +298,5 @@ describe('createHubNotifier', () => {
 
   it('refuses a bad hub URL at construction', () => {
     expect(() => createHubNotifier({ hubs: ['/hub'], site: SITE })).toThrow(ConfigError);
-  });
-});
-
-describe('parseHubs', () => {
-  it('reads comma-separated http(s) URLs, ignoring blanks and duplicates', () => {
-    expect(parseHubs(undefined)).toEqual([]);
-    expect(parseHubs('  ')).toEqual([]);
-    expect(parseHubs(' https://pubsubhubbub.appspot.com/ ,, http://127.0.0.1:8080/hub,https://pubsubhubbub.appspot.com')).toEqual([
-      'https://pubsubhubbub.appspot.com/',
-      'http://127.0.0.1:8080/hub',
-    ]);
-  });
-
-  it.each([
-    ['ftp://hub.example.com/', /WEBSUB_HUBS entry "ftp:\/\/hub.example.com\/" must start with http:\/\/ or https:\/\//],
-    ['/hub', /WEBSUB_HUBS entry "\/hub" is not an absolute URL: list hub URLs separated by commas/],
-    ['https://ok.example.com/, not a url', /WEBSUB_HUBS entry "not a url" is not an absolute URL/],
-    ['https://user:secret@hub.example.com/', /WEBSUB_HUBS entry .* must not contain a user name or password/],
-  ])('refuses %j with a ConfigError naming WEBSUB_HUBS and the fix', (raw, message) => {
-    expect(() => parseHubs(raw)).toThrow(ConfigError);
-    expect(() => parseHubs(raw)).toThrow(message);
   });
 });

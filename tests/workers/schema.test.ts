@@ -2,7 +2,7 @@
 import { env, reset } from 'cloudflare:test';
 import type { D1Database } from '@cloudflare/workers-types';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/publish/contract.ts';
+import { sha256Hex } from '../../src/site/sha256.ts';
 import { createD1Publisher } from '../../src/workers/d1-publisher.ts';
 import { createD1Store } from '../../src/workers/d1-store.ts';
 import type { Article } from '../../src/article/types.ts';

@@ -7,6 +7,7 @@ import type { LogLine } from '../logger.ts';
 import { lstat, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isArticlePath } from '../../article/parse.ts';
+import { errorMessage } from '../../errors.ts';
 import { isWatchLimitError, type WatchEngine, type WatchSink, type WatchSubscription } from './engines/types.ts';
 import { isIgnored, walkArticles } from './walk.ts';
 
@@ -163,7 +164,7 @@ export function startChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       mode = options.engine.name;
       verify(Math.min(verifyMs, ACTIVE_VERIFY_MS));
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       if (isWatchLimitError(error)) {
         log(`cannot watch ${dir}: the system's limit on file watches is reached (${reason}). Raise it with ` +
           '`sudo sysctl fs.inotify.max_user_watches=524288` (and fs.inotify.max_user_instances), made permanent in /etc/sysctl.d/. ' +

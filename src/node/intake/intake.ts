@@ -5,6 +5,7 @@ import type { LogLine } from '../logger.ts';
 import { realpath } from 'node:fs/promises';
 import type { ParseOptions } from '../../article/types.ts';
 import { PARSER_VERSION } from '../../article/parse.ts';
+import { errorMessage } from '../../errors.ts';
 import type { FeedStore } from '../../store/types.ts';
 import { startChangeFeed, type ChangeFeed } from './change-feed.ts';
 import type { WatchEngine } from './engines/types.ts';
@@ -127,7 +128,7 @@ export function startIntake(options: IntakeOptions): Intake {
     if (!closed && feed && options.engine?.name !== 'native') await reconcile(dir, indexer!);
   });
   // A failed start is reported through `ready`; this branch only keeps it from going unhandled.
-  watching.catch((error: unknown) => log(`comparing the folder failed: ${error instanceof Error ? error.message : String(error)}`, 'error'));
+  watching.catch((error: unknown) => log(`comparing the folder failed: ${errorMessage(error)}`, 'error'));
 
   return {
     ready: ready.then(({ dir: _dir, ...summary }) => summary),

@@ -3,6 +3,7 @@
 import { MTIME_HEADER } from '../../publish/api.ts';
 import { NDJSON, type BulkLimits } from '../../publish/bulk.ts';
 import type { StoredFile } from '../../publish/contract.ts';
+import { backoffDelay, retryAfterMs } from '../../publish/retry.ts';
 
 /** One answer of `GET /api/articles?limit=N`: `next` is missing from an older server's (whole) listing. */
 export interface ListingPage {
@@ -49,6 +50,7 @@ export function isFatal(error: unknown): error is TokenRefusedError | PublishApi
 export type Collection = 'articles' | 'media';
 
 const REQUEST_TIMEOUT_MS = 60_000;
+/** The longest backoff step: a retry waits half of it to all of it. */
 const MAX_BACKOFF_MS = 30_000;
 
 /** fetch with the token, a timeout, and retries with backoff on network errors, 5xx and 429. */
@@ -107,7 +109,7 @@ export function createClient({ to, token, retries = 5, retryBaseMs = 500, signal
         if (response) return response;
         throw new Error(`cannot reach ${base.origin}: ${messageOf(failure)}`);
       }
-      const wait = retryAfterMs(response) ?? backoff(retryBaseMs, attempt);
+      const wait = retryAfterMs(response?.headers.get('Retry-After')) ?? backoffDelay(retryBaseMs, attempt, MAX_BACKOFF_MS);
       await response?.body?.cancel();
       await sleep(wait, signal);
     }
@@ -135,20 +137,6 @@ export function createClient({ to, token, retries = 5, retryBaseMs = 500, signal
 }
 
 export type PublishClient = ReturnType<typeof createClient>;
-
-/** Exponential backoff with equal jitter: half the step fixed, half random. */
-function backoff(baseMs: number, attempt: number): number {
-  const step = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt);
-  return step / 2 + Math.random() * (step / 2);
-}
-
-/** RFC 9110 §10.2.3: seconds or an HTTP date; capped at a minute. */
-function retryAfterMs(response: Response | undefined): number | undefined {
-  const raw = response?.headers.get('Retry-After');
-  if (!raw) return undefined;
-  const ms = /^\d+$/.test(raw) ? Number(raw) * 1000 : Date.parse(raw) - Date.now();
-  return Number.isNaN(ms) ? undefined : Math.min(60_000, Math.max(0, ms));
-}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

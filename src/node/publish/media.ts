@@ -3,7 +3,7 @@
 // (by SHA-256) are uploaded, files gone locally are deleted on the server.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256Hex } from '../../publish/contract.ts';
+import { sha256Hex } from '../../site/sha256.ts';
 import { listMediaFiles } from '../media-files.ts';
 import { createClient, isFatal, messageOf, reasonOf } from './client.ts';
 import type { SyncOptions, SyncSummary } from './types.ts';

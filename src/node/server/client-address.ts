@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import parseForwarded from 'forwarded-parse';
 import proxyAddr from 'proxy-addr';
 import type { TrustProxy } from '../../site/config.ts';
-import { ConfigError } from '../../errors.ts';
+import { ConfigError, errorMessage } from '../../errors.ts';
 
 /** The address a request came from, as far as TRUST_PROXY lets forwarded headers tell. */
 export type ClientAddress = (req: IncomingMessage) => string | undefined;
@@ -47,7 +47,7 @@ function compileTrust(trust: TrustProxy): Trust {
   try {
     return proxyAddr.compile(trust.addresses);
   } catch (error) {
-    throw new ConfigError(`TRUST_PROXY="${trust.addresses.join(',')}" is not valid: ${error instanceof Error ? error.message : String(error)} (use addresses or CIDRs such as 10.0.0.0/8, or loopback)`);
+    throw new ConfigError(`TRUST_PROXY="${trust.addresses.join(',')}" is not valid: ${errorMessage(error)} (use addresses or CIDRs such as 10.0.0.0/8, or loopback)`);
   }
 }
 

@@ -1,5 +1,6 @@
 // What a watch engine does for the intake: report paths that changed, in any order and as often
 // as it likes. The change feed (change-feed.ts) turns that into reads; engines stay thin.
+import { errorMessage } from '../../../errors.ts';
 
 export interface WatchSink {
   /** Something at `path` (relative, POSIX separators) appeared or changed: a file or a folder. */
@@ -31,6 +32,6 @@ export interface WatchEngine {
 
 /** True for errors that mean the system's limit on watches (or open files) was reached. */
 export function isWatchLimitError(error: unknown): boolean {
-  const text = `${(error as NodeJS.ErrnoException | undefined)?.code ?? ''} ${error instanceof Error ? error.message : String(error)}`;
+  const text = `${(error as NodeJS.ErrnoException | undefined)?.code ?? ''} ${errorMessage(error)}`;
   return /ENOSPC|EMFILE|ENFILE|no space left|too many open files|max_user_watches|inotify_add_watch/i.test(text);
 }
