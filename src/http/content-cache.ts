@@ -3,9 +3,8 @@
 // bytes (CACHE_MAX_BYTES). Keys name a version, so nothing here is ever invalidated: a changed
 // article has a new version, and what was cached for the old one ages out.
 import type { ArticleContent } from '../article/types.ts';
+import { DEFAULT_CACHE_MAX_BYTES } from '../site/config.ts';
 import type { FeedStore, ListedArticle } from '../store/types.ts';
-
-export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 /** What a cached entry was made from: one version of one article. */
 export interface Owner {

@@ -96,6 +96,3 @@ export function checkPublishPath(raw: string, kind: 'article' | 'media' = 'artic
   }
   return { ok: true, path: raw };
 }
-
-/** Lowercase hex SHA-256 of `bytes`: how `StoredFile.sha256` names a file's version (site/sha256.ts). */
-export { sha256Hex } from '../site/sha256.ts';

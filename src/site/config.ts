@@ -1,7 +1,6 @@
 // Configuration shared by every entry point: read once from environment-style strings,
 // checked once, defaults resolved once. A mistake throws a ConfigError that says how to fix it.
 import type { ParseOptions } from '../article/types.ts';
-import { DEFAULT_CACHE_MAX_BYTES } from '../http/content-cache.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_MEDIA_MAX_BYTES } from './media-types.ts';
 import { parseHubs } from './hubs.ts';
@@ -11,6 +10,8 @@ export const DEFAULT_FEED_LIMIT = 50;
 export const MAX_FEED_LIMIT = 500;
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 export const DEFAULT_SETTLE_MS = 300;
+/** What the bounded cache of bodies, items and documents may hold when CACHE_MAX_BYTES is not set. */
+export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 /** Cache-Control max-age of feeds and media files, in seconds, when CACHE_MAX_AGE is not set. */
 export const DEFAULT_CACHE_MAX_AGE_S = 300;
 export const DEFAULT_SECTION = 'General';

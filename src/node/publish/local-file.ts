@@ -2,7 +2,8 @@
 // the same one.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256Hex, type StoredFile } from '../../publish/contract.ts';
+import type { StoredFile } from '../../publish/contract.ts';
+import { sha256Hex } from '../../site/sha256.ts';
 
 /** A file's bytes and mtime, as a PUT or a bulk line carries them. */
 export interface LocalFile {

@@ -4,6 +4,7 @@
 import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { errorMessage } from '../../../errors.ts';
 import { isIgnored } from '../walk.ts';
 import type { WatchEngine, WatchSink, WatchSubscription } from './types.ts';
 
@@ -65,7 +66,7 @@ function forwardEvents(watcher: FSWatcher, toPath: ToPath, folders: Set<string>,
 /** A chokidar error may have lost events: the sink compares the folder. */
 function forwardErrors(watcher: FSWatcher, sink: WatchSink): void {
   // Without a listener an 'error' event would end the process.
-  watcher.on('error', (error: unknown) => sink.resync(`chokidar: ${error instanceof Error ? error.message : String(error)}`));
+  watcher.on('error', (error: unknown) => sink.resync(`chokidar: ${errorMessage(error)}`));
 }
 
 /** The running watcher as the change feed holds it: adopt folders it missed, close it. */
