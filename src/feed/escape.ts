@@ -70,13 +70,23 @@ export function optionalContent(item: FeedItem): string | undefined {
 }
 
 /**
- * The URI form of an absolute URL or IRI, as all three formats write it; throws when it is not one.
- * `feed` passes ids and links through `new URL()`, so the other formats must too, or they disagree.
+ * Whether the item carries a body: a non-empty one, once cleaned (what a content element would
+ * hold). A format may write its document differently when some item does (RSS declares xmlns:dc).
  */
-export function toUri(value: string, what: string): string {
+export function carriesBody(item: FeedItem): boolean {
+  return Boolean(optionalContent(item));
+}
+
+/**
+ * The URI form of an absolute URL or IRI, as all three formats write it; throws when it is not one
+ * (or is missing: a link the model lacks). `feed` passes ids and links through `new URL()`, so the
+ * other formats must too, or they disagree.
+ */
+export function toUri(value: string | undefined, what: string): string {
   let url: URL;
   try {
-    url = new URL(value);
+    // A missing link fails like an empty one: no URL.
+    url = new URL(value ?? '');
   } catch {
     throw new TypeError(`[feed] ${what} is not an absolute URL: ${JSON.stringify(value)}`);
   }
@@ -122,7 +132,7 @@ export interface RelatedLink {
  * The WebSub hubs (W3C WebSub §4: `rel="hub"`) and the RFC 5005 §3 paging links of the feed, in the
  * given format; RSS and Atom write them all as Atom links. Paging links absent from the model are left out.
  */
-export function relatedLinks(meta: FeedMeta, format: keyof FeedLinks): RelatedLink[] {
+export function relatedLinks(meta: FeedMeta, format: string): RelatedLink[] {
   const hubs = meta.hubs.map((hub, index): RelatedLink => ({ rel: 'hub', href: toUri(hub, `meta.hubs[${index}]`) }));
   const { paging } = meta;
   if (paging === undefined) return hubs;

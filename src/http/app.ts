@@ -16,7 +16,8 @@ import { termIndexPage, termPage } from '../pages/terms.ts';
 import { TERM_KINDS, type TermKind } from '../store/terms.ts';
 import { statusPage, type DayCount } from '../pages/status.ts';
 import type { FeedStore } from '../store/types.ts';
-import { FEED_FILES, FEED_FORMATS, OPML_FILES, basePathOf, pagePath, stripBasePath, TERM_FOLDERS, termPath, type FeedFormat } from '../site/url-scheme.ts';
+import { FEED_FILE_PATTERN, OPML_FILES, basePathOf, pagePath, stripBasePath, TERM_FOLDERS, termPath } from '../site/url-scheme.ts';
+import { FEED_FORMATS, FORMAT_DEFINITIONS, type FeedFormat } from '../feed/formats.ts';
 
 export interface AppOptions {
   store: FeedStore;
@@ -197,7 +198,7 @@ export function createApp(options: AppOptions): Hono {
       return c.html(termIndexPage(site, kind, terms, sections.find((section) => section.slug === folder)), 200, HTML_HEADERS);
     });
     for (const format of FEED_FORMATS) {
-      app.get(`/${folder}/:term/${FEED_FILES[format].file}`, (c) => serveFeed(c, format, undefined, { kind, slug: slugParam(c, 'term') }));
+      app.get(`/${folder}/:term/${FORMAT_DEFINITIONS[format].file}`, (c) => serveFeed(c, format, undefined, { kind, slug: slugParam(c, 'term') }));
     }
     app.get(`/${folder}/:term/`, async function term(c) {
       const slug = slugParam(c, 'term');
@@ -221,7 +222,7 @@ export function createApp(options: AppOptions): Hono {
 
   // Fixed routes come first: a section called "status" or "rss.xml" never shadows them.
   for (const format of FEED_FORMATS) {
-    const file = FEED_FILES[format].file;
+    const file = FORMAT_DEFINITIONS[format].file;
     app.get(`/${file}`, (c) => serveFeed(c, format));
     app.get(`/:section/${file}`, (c) => serveFeed(c, format, slugParam(c, 'section')));
   }
@@ -348,10 +349,10 @@ class EncodingChoices {
 }
 
 const FEED_TARGET = new RegExp(
-  `^/(?:(${TERM_KINDS.map((kind) => TERM_FOLDERS[kind]).join('|')})/([a-z0-9][a-z0-9-]*)/|([a-z0-9][a-z0-9-]*)/)?(${FEED_FORMATS.map((format) => FEED_FILES[format].file.replaceAll('.', '\\.')).join('|')})(\\?.*)?$`,
+  `^/(?:(${TERM_KINDS.map((kind) => TERM_FOLDERS[kind]).join('|')})/([a-z0-9][a-z0-9-]*)/|([a-z0-9][a-z0-9-]*)/)?(${FEED_FILE_PATTERN})(\\?.*)?$`,
 );
 const KIND_OF_FOLDER = new Map(TERM_KINDS.map((kind) => [TERM_FOLDERS[kind], kind]));
-const FORMAT_OF_FILE = new Map(FEED_FORMATS.map((format) => [FEED_FILES[format].file, format]));
+const FORMAT_OF_FILE = new Map(FEED_FORMATS.map((format) => [FORMAT_DEFINITIONS[format].file, format]));
 const CANONICAL_SEARCH = /^(?:\?(?:page=(\d+)(?:&limit=(\d+))?|limit=(\d+)))?$/;
 
 /**

@@ -7,10 +7,11 @@ import { createContentCache, type ContentCache } from './content-cache.ts';
 import { NotFoundError } from '../errors.ts';
 import { createItemCache, type ItemMediaOptions, type ItemMode } from './item-cache.ts';
 import { renderFeedFrame, type FeedFrame } from '../feed/fragments.ts';
-import type { FeedLinks, FeedMeta, FeedPaging } from '../feed/types.ts';
+import type { FeedMeta, FeedPaging } from '../feed/types.ts';
 import type { FeedStore, ListedArticle } from '../store/types.ts';
 import { termScope } from '../store/terms.ts';
-import { FEED_FILES, FEED_FORMATS, absolute, feedPath, pagePath, termFeedPath, termPath, type FeedFormat } from '../site/url-scheme.ts';
+import { absolute, feedPath, pagePath, termFeedPath, termPath } from '../site/url-scheme.ts';
+import { FEED_FORMATS, FORMAT_DEFINITIONS, type FeedFormat } from '../feed/formats.ts';
 
 export type Encoding = 'br' | 'gzip';
 export type Encoder = (data: Uint8Array<ArrayBuffer>) => Promise<Uint8Array<ArrayBuffer>>;
@@ -125,7 +126,7 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     const variants = new Map<Encoding, Promise<Uint8Array<ArrayBuffer>>>();
     const feed: RenderedFeed = {
       body,
-      contentType: FEED_FILES[format].contentType,
+      contentType: FORMAT_DEFINITIONS[format].contentType,
       etag: `"${hash}"`,
       etags: [`"${hash}"`, ...(['br', 'gzip'] as const).map((encoding) => `"${hash}-${encoding}"`)],
       lastModified,
@@ -151,14 +152,14 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
 
   /** The document of `format` for `items` in `mode`: its frame, and its items from the item cache. */
   async function assemble(format: FeedFormat, meta: FeedMeta, mode: ItemMode, items: ListedArticle[]) {
-    let dc = format === 'rss' && mode === 'full';
-    let parts = await itemCache.parts({ format, mode, dc }, items);
-    // RSS declares xmlns:dc when some item has a body; without any, its items are written alone.
-    if (dc && !parts.some((part) => part.hasBody)) {
-      dc = false;
-      parts = await itemCache.parts({ format, mode, dc }, items);
+    let withBodies = FORMAT_DEFINITIONS[format].dependsOnBodies && mode === 'full';
+    let parts = await itemCache.parts({ format, mode, withBodies }, items);
+    // Such a format (RSS: xmlns:dc) writes its documents differently when no item has a body.
+    if (withBodies && !parts.some((part) => part.hasBody)) {
+      withBodies = false;
+      parts = await itemCache.parts({ format, mode, withBodies }, items);
     }
-    const frame = renderFeedFrame(format, meta, dc);
+    const frame = renderFeedFrame(format, meta, withBodies);
     const pieces = parts.length === 0 ? [encoder.encode(frame.empty)] : framed(frame, parts.map((part) => part.bytes));
     return {
       bytes: pieces.reduce((sum, piece) => sum + piece.byteLength, 0),
@@ -243,14 +244,17 @@ export function feedQueryString(page: number, limit: number, explicitLimit: bool
   return params.length > 0 ? `?${params.join('&')}` : '';
 }
 
-function feedMeta(site: SiteConfig, query: FeedQuery, lastPage: number, hubs: string[], items: ListedArticle[], termName?: string): FeedMeta {
+/** A document's meta, which carries its URL in every registered format. */
+type DocumentMeta = FeedMeta & { links: Record<FeedFormat, string> };
+
+function feedMeta(site: SiteConfig, query: FeedQuery, lastPage: number, hubs: string[], items: ListedArticle[], termName?: string): DocumentMeta {
   const { section, page, limit, explicitLimit } = query;
   const term = query.tag !== undefined ? { kind: 'tag' as const, slug: query.tag } : query.author !== undefined ? { kind: 'author' as const, slug: query.author } : undefined;
   const pathOf = (format: FeedFormat) => (term ? termFeedPath(format, term.kind, term.slug) : feedPath(format, section));
-  const linksFor = (target: number): FeedLinks =>
+  const linksFor = (target: number) =>
     Object.fromEntries(
       FEED_FORMATS.map((format) => [format, absolute(site, pathOf(format)) + feedQueryString(target, limit, explicitLimit)]),
-    ) as unknown as FeedLinks;
+    ) as Record<FeedFormat, string>;
   const paging: FeedPaging | undefined =
     lastPage > 1
       ? {
