@@ -7,7 +7,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { createApp } from '../../http/app.ts';
 import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../../site/config.ts';
 import { ConfigError } from '../../errors.ts';
-import { feedQueryString } from '../../http/feed-cache.ts';
+import { feedQueryString } from '../../http/feed-query.ts';
 import type { FeedStore, Rejection } from '../../store/types.ts';
 import { TERM_KINDS } from '../../store/terms.ts';
 import { OPML_FILES, TERM_FOLDERS, articlePath, basePathOf, feedPath, mediaPath, pagePath, termFeedPath, termPath } from '../../site/url-scheme.ts';
