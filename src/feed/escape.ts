@@ -1,6 +1,7 @@
 // Text preparation shared by the renderers: which characters may enter a feed at all, how plain
-// text and HTML get through `feed` 6 (and the xml-js serializer inside it) unchanged, the small
-// model rules all three formats must apply alike, and the stylesheet instruction of the XML formats.
+// text and HTML get through `feed` 6 (and the xml-js serializer inside it) unchanged, escapes for
+// markup written by hand (OPML), the small model rules all three formats must apply alike, and the
+// stylesheet instruction of the XML formats.
 import type { Author } from '../article/types.ts';
 import type { FeedItem, FeedLinks, FeedMeta } from './types.ts';
 
@@ -56,7 +57,23 @@ export function resolvePlaceholders(xml: string): string {
 
 /** Plain text as HTML that displays exactly that text; it has no `>`, so it is also safe in CDATA. */
 export function textToHtml(text: string): string {
-  return stripIllegalXml(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escapeText(stripIllegalXml(text));
+}
+
+/**
+ * `&`, `<` and `>` as references: element content, XML or HTML, that reads back as `text`. For
+ * markup written by hand (OPML); nothing is removed (`stripIllegalXml` does that).
+ */
+export function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * `escapeText`, and `"`, tab, LF and CR as references: a double-quoted attribute value that reads
+ * back as `text` (literal whitespace would come back as spaces, XML 1.0 §3.3.3).
+ */
+export function escapeAttribute(text: string): string {
+  return escapeText(text).replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
 }
 
 /** HTML for a CDATA section: xml-js splits only the first `]]>`, so every one becomes `]]&gt;`, the same HTML text. */

@@ -12,7 +12,7 @@ import { feedQueryString, type FeedQuery } from './feed-query.ts';
 import { createFeedResponder, type FeedAnswer, type FeedEncoding } from './feed-response.ts';
 import { mediaResponse } from './media-response.ts';
 import { DEFAULT_MEDIA_MAX_BYTES, mediaPathOf, type MediaSource } from '../site/media-types.ts';
-import { renderCombinedOpml, renderOpml, renderTermOpml } from './opml-lists.ts';
+import { combinedFeedOpml, sectionsOpml, termsOpml } from './opml-lists.ts';
 import { articlePage, homePage, sectionPage } from '../pages/pages.ts';
 import { termIndexPage, termPage } from '../pages/terms.ts';
 import { TERM_KINDS, type TermKind } from '../store/terms.ts';
@@ -169,14 +169,14 @@ export function createApp(options: AppOptions): Hono {
   const opmlHeaders = { 'Content-Type': 'text/x-opml; charset=utf-8', ...feedHeaders };
   // Each section's feed once; tags, authors and the combined feed in lists of their own (opml-lists.ts).
   app.get(OPML_FILES.sections, async function opml(c) {
-    return c.body(renderOpml(site, await store.listSections()), 200, opmlHeaders);
+    return c.body(sectionsOpml(site, await store.listSections()), 200, opmlHeaders);
   });
   app.get(OPML_FILES.all, async function combinedOpml(c) {
-    return c.body(renderCombinedOpml(site, await store.listSections()), 200, opmlHeaders);
+    return c.body(combinedFeedOpml(site, await store.listSections()), 200, opmlHeaders);
   });
   for (const kind of TERM_KINDS) {
     app.get(OPML_FILES[kind], async function termOpml(c) {
-      return c.body(renderTermOpml(site, kind, await store.listTerms(kind)), 200, opmlHeaders);
+      return c.body(termsOpml(site, kind, await store.listTerms(kind)), 200, opmlHeaders);
     });
   }
 
