@@ -14,6 +14,7 @@ import {
   xmlAttribute,
   xmlText,
 } from './escape.ts';
+import type { FeedFormatDefinition } from './format-definition.ts';
 import { assembleFeed, CUTTING_META, cutFragment, cutFrame, probeItem, type FeedFrame } from './frame.ts';
 import { itemMedia } from './media.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
@@ -34,6 +35,17 @@ const ENTRY_CLOSE = '</entry>';
 // length; its title carries this mark and the entry's index, and the link is written anew.
 const ENCLOSURE_MARK = 'wirefeed-enclosure-';
 const ENCLOSURE_SLOT = /<link rel="enclosure" href="[^"]*" title="wirefeed-enclosure-(\d+)"[^>]*\/>/g;
+
+/** Atom 1.0 in the format registry (formats.ts): its documents do not depend on whether items have bodies. */
+export const ATOM_FORMAT: FeedFormatDefinition<'atom'> = {
+  name: 'atom',
+  file: 'atom.xml',
+  contentType: 'application/atom+xml; charset=utf-8',
+  label: 'Atom',
+  dependsOnBodies: false,
+  renderFrame: renderAtomFrame,
+  renderItem: renderAtomEntry,
+};
 
 /**
  * Renders one feed as an Atom 1.0 document; identical input gives identical bytes. Put together

@@ -1,6 +1,7 @@
 // Text preparation shared by the renderers: which characters may enter a feed at all, how plain
-// text and HTML get through `feed` 6 (and the xml-js serializer inside it) unchanged, the small
-// model rules all three formats must apply alike, and the stylesheet instruction of the XML formats.
+// text and HTML get through `feed` 6 (and the xml-js serializer inside it) unchanged, escapes for
+// markup written by hand (OPML), the small model rules all three formats must apply alike, and the
+// stylesheet instruction of the XML formats.
 import type { Author } from '../article/types.ts';
 import type { FeedItem, FeedLinks, FeedMeta } from './types.ts';
 
@@ -56,7 +57,23 @@ export function resolvePlaceholders(xml: string): string {
 
 /** Plain text as HTML that displays exactly that text; it has no `>`, so it is also safe in CDATA. */
 export function textToHtml(text: string): string {
-  return stripIllegalXml(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escapeText(stripIllegalXml(text));
+}
+
+/**
+ * `&`, `<` and `>` as references: element content, XML or HTML, that reads back as `text`. For
+ * markup written by hand (OPML); nothing is removed (`stripIllegalXml` does that).
+ */
+export function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * `escapeText`, and `"`, tab, LF and CR as references: a double-quoted attribute value that reads
+ * back as `text` (literal whitespace would come back as spaces, XML 1.0 §3.3.3).
+ */
+export function escapeAttribute(text: string): string {
+  return escapeText(text).replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
 }
 
 /** HTML for a CDATA section: xml-js splits only the first `]]>`, so every one becomes `]]&gt;`, the same HTML text. */
@@ -70,13 +87,23 @@ export function optionalContent(item: FeedItem): string | undefined {
 }
 
 /**
- * The URI form of an absolute URL or IRI, as all three formats write it; throws when it is not one.
- * `feed` passes ids and links through `new URL()`, so the other formats must too, or they disagree.
+ * Whether the item carries a body: a non-empty one, once cleaned (what a content element would
+ * hold). A format may write its document differently when some item does (RSS declares xmlns:dc).
  */
-export function toUri(value: string, what: string): string {
+export function carriesBody(item: FeedItem): boolean {
+  return Boolean(optionalContent(item));
+}
+
+/**
+ * The URI form of an absolute URL or IRI, as all three formats write it; throws when it is not one
+ * (or is missing: a link the model lacks). `feed` passes ids and links through `new URL()`, so the
+ * other formats must too, or they disagree.
+ */
+export function toUri(value: string | undefined, what: string): string {
   let url: URL;
   try {
-    url = new URL(value);
+    // A missing link fails like an empty one: no URL.
+    url = new URL(value ?? '');
   } catch {
     throw new TypeError(`[feed] ${what} is not an absolute URL: ${JSON.stringify(value)}`);
   }
@@ -122,7 +149,7 @@ export interface RelatedLink {
  * The WebSub hubs (W3C WebSub §4: `rel="hub"`) and the RFC 5005 §3 paging links of the feed, in the
  * given format; RSS and Atom write them all as Atom links. Paging links absent from the model are left out.
  */
-export function relatedLinks(meta: FeedMeta, format: keyof FeedLinks): RelatedLink[] {
+export function relatedLinks(meta: FeedMeta, format: string): RelatedLink[] {
   const hubs = meta.hubs.map((hub, index): RelatedLink => ({ rel: 'hub', href: toUri(hub, `meta.hubs[${index}]`) }));
   const { paging } = meta;
   if (paging === undefined) return hubs;

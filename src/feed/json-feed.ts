@@ -3,6 +3,7 @@
 // characters, but the XML formats cannot, so text is cleaned the same way to keep them equal.
 import type { Attribution, Author } from '../article/types.ts';
 import { extraTags, namedAuthors, optionalUri, stripIllegalXml, toUri } from './escape.ts';
+import type { FeedFormatDefinition } from './format-definition.ts';
 import { assembleFeed, type FeedFrame } from './frame.ts';
 import { itemMedia } from './media.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
@@ -77,6 +78,17 @@ interface JsonFeedAuthor {
 // newline, `]` back at depth 1; an empty array is `[]`. Strings never hold a raw newline.
 const ITEM_INDENT = '    ';
 const EMPTY_ITEMS_END = '[]\n}';
+
+/** JSON Feed 1.1 in the format registry (formats.ts): its documents do not depend on whether items have bodies. */
+export const JSON_FEED_FORMAT: FeedFormatDefinition<'json'> = {
+  name: 'json',
+  file: 'feed.json',
+  contentType: 'application/feed+json; charset=utf-8',
+  label: 'JSON Feed',
+  dependsOnBodies: false,
+  renderFrame: renderJsonFeedFrame,
+  renderItem: renderJsonFeedItem,
+};
 
 /**
  * Renders one feed as a JSON Feed 1.1 document; identical input gives identical bytes. Put

@@ -2,6 +2,7 @@
 import { Feed, type Item } from 'feed';
 import type { Attribution, Author } from '../article/types.ts';
 import {
+  carriesBody,
   extraTags,
   namedAuthors,
   optionalContent,
@@ -15,6 +16,7 @@ import {
   xmlAttribute,
   xmlText,
 } from './escape.ts';
+import type { FeedFormatDefinition } from './format-definition.ts';
 import { assembleFeed, CUTTING_META, cutFragment, cutFrame, probeItem, type FeedFrame } from './frame.ts';
 import { itemMedia, MEDIA_NAMESPACE } from './media.ts';
 import type { FeedItem, FeedMeta } from './types.ts';
@@ -26,6 +28,17 @@ const CC_NAMESPACE = 'http://backend.userland.com/creativeCommonsRssModule';
 const ITEM_OPEN = '<item>';
 const ITEM_CLOSE = '</item>';
 const RSS_START = '<rss version="2.0"';
+
+/** RSS 2.0 in the format registry (formats.ts): xmlns:dc goes on <rss> when some item has a body. */
+export const RSS_FORMAT: FeedFormatDefinition<'rss'> = {
+  name: 'rss',
+  file: 'rss.xml',
+  contentType: 'application/rss+xml; charset=utf-8',
+  label: 'RSS',
+  dependsOnBodies: true,
+  renderFrame: renderRssFrame,
+  renderItem: renderRssItem,
+};
 
 /**
  * Renders one feed as an RSS 2.0 document; identical input gives identical bytes. Put together
@@ -47,7 +60,7 @@ export function renderRssDocument(meta: FeedMeta, items: FeedItem[]): string {
 
 /** Whether an RSS document holding `items` declares xmlns:dc on <rss>: `feed` does when some item has content:encoded (a non-empty body). */
 export function declaresDc(items: FeedItem[]): boolean {
-  return items.some((item) => Boolean(optionalContent(item)));
+  return items.some(carriesBody);
 }
 
 /**

@@ -1,4 +1,4 @@
-// The renderers' input: one model for all three formats, in our words (not the formats').
+// The renderers' input: one model for every format, in our words (not the formats').
 import type { Attribution, Author } from '../article/types.ts';
 
 export interface FeedItem {
@@ -30,13 +30,13 @@ export interface FeedItem {
   updatedAt: Date;
 }
 
-export interface FeedLinks {
-  rss: string;
-  atom: string;
-  json: string;
-}
+/**
+ * One document's absolute URL in each format, keyed by the format's name (`rss`, `atom`, `json`:
+ * the registry in formats.ts); a renderer reads its own.
+ */
+export type FeedLinks = Record<string, string>;
 
-/** RFC 5005 §3 paging links, each given in all three formats; a renderer uses its own. */
+/** RFC 5005 §3 paging links, each given in every format; a renderer uses its own. */
 export interface FeedPaging {
   first: FeedLinks;
   last: FeedLinks;

@@ -6,17 +6,20 @@ import { DEFAULT_CACHE_MAX_AGE_S, MAX_FEED_LIMIT, type SiteConfig } from '../sit
 import { BadRequestError, NotFoundError } from '../errors.ts';
 import { FEED_STYLESHEET } from '../feed/feed-style.ts';
 import { createContentCache, type ContentCache } from './content-cache.ts';
-import { createFeedCache, feedQueryString, type Encoder, type Encoding, type FeedQuery } from './feed-cache.ts';
+import type { Encoder, Encoding } from './compression.ts';
+import { createFeedCache } from './feed-cache.ts';
+import { feedQueryString, type FeedQuery } from './feed-query.ts';
 import { createFeedResponder, type FeedAnswer, type FeedEncoding } from './feed-response.ts';
 import { mediaResponse } from './media-response.ts';
 import { DEFAULT_MEDIA_MAX_BYTES, mediaPathOf, type MediaSource } from '../site/media-types.ts';
-import { renderCombinedOpml, renderOpml, renderTermOpml } from './opml-lists.ts';
+import { combinedFeedOpml, sectionsOpml, termsOpml } from './opml-lists.ts';
 import { articlePage, homePage, sectionPage } from '../pages/pages.ts';
 import { termIndexPage, termPage } from '../pages/terms.ts';
 import { TERM_KINDS, type TermKind } from '../store/terms.ts';
 import { statusPage, type DayCount } from '../pages/status.ts';
 import type { FeedStore } from '../store/types.ts';
-import { FEED_FILES, FEED_FORMATS, OPML_FILES, basePathOf, pagePath, stripBasePath, TERM_FOLDERS, termPath, type FeedFormat } from '../site/url-scheme.ts';
+import { FEED_FILE_PATTERN, OPML_FILES, basePathOf, pagePath, stripBasePath, TERM_FOLDERS, termPath } from '../site/url-scheme.ts';
+import { FEED_FORMATS, FORMAT_DEFINITIONS, type FeedFormat } from '../feed/formats.ts';
 
 export interface AppOptions {
   store: FeedStore;
@@ -167,14 +170,14 @@ export function createApp(options: AppOptions): Hono {
   const opmlHeaders = { 'Content-Type': 'text/x-opml; charset=utf-8', ...feedHeaders };
   // Each section's feed once; tags, authors and the combined feed in lists of their own (opml-lists.ts).
   app.get(OPML_FILES.sections, async function opml(c) {
-    return c.body(renderOpml(site, await store.listSections()), 200, opmlHeaders);
+    return c.body(sectionsOpml(site, await store.listSections()), 200, opmlHeaders);
   });
   app.get(OPML_FILES.all, async function combinedOpml(c) {
-    return c.body(renderCombinedOpml(site, await store.listSections()), 200, opmlHeaders);
+    return c.body(combinedFeedOpml(site, await store.listSections()), 200, opmlHeaders);
   });
   for (const kind of TERM_KINDS) {
     app.get(OPML_FILES[kind], async function termOpml(c) {
-      return c.body(renderTermOpml(site, kind, await store.listTerms(kind)), 200, opmlHeaders);
+      return c.body(termsOpml(site, kind, await store.listTerms(kind)), 200, opmlHeaders);
     });
   }
 
@@ -198,7 +201,7 @@ export function createApp(options: AppOptions): Hono {
       return c.html(termIndexPage(site, kind, terms, sections.find((section) => section.slug === folder)), 200, HTML_HEADERS);
     });
     for (const format of FEED_FORMATS) {
-      app.get(`/${folder}/:term/${FEED_FILES[format].file}`, (c) => serveFeed(c, format, undefined, { kind, slug: slugParam(c, 'term') }));
+      app.get(`/${folder}/:term/${FORMAT_DEFINITIONS[format].file}`, (c) => serveFeed(c, format, undefined, { kind, slug: slugParam(c, 'term') }));
     }
     app.get(`/${folder}/:term/`, async function term(c) {
       const slug = slugParam(c, 'term');
@@ -222,7 +225,7 @@ export function createApp(options: AppOptions): Hono {
 
   // Fixed routes come first: a section called "status" or "rss.xml" never shadows them.
   for (const format of FEED_FORMATS) {
-    const file = FEED_FILES[format].file;
+    const file = FORMAT_DEFINITIONS[format].file;
     app.get(`/${file}`, (c) => serveFeed(c, format));
     app.get(`/:section/${file}`, (c) => serveFeed(c, format, slugParam(c, 'section')));
   }
@@ -349,10 +352,10 @@ class EncodingChoices {
 }
 
 const FEED_TARGET = new RegExp(
-  `^/(?:(${TERM_KINDS.map((kind) => TERM_FOLDERS[kind]).join('|')})/([a-z0-9][a-z0-9-]*)/|([a-z0-9][a-z0-9-]*)/)?(${FEED_FORMATS.map((format) => FEED_FILES[format].file.replaceAll('.', '\\.')).join('|')})(\\?.*)?$`,
+  `^/(?:(${TERM_KINDS.map((kind) => TERM_FOLDERS[kind]).join('|')})/([a-z0-9][a-z0-9-]*)/|([a-z0-9][a-z0-9-]*)/)?(${FEED_FILE_PATTERN})(\\?.*)?$`,
 );
 const KIND_OF_FOLDER = new Map(TERM_KINDS.map((kind) => [TERM_FOLDERS[kind], kind]));
-const FORMAT_OF_FILE = new Map(FEED_FORMATS.map((format) => [FEED_FILES[format].file, format]));
+const FORMAT_OF_FILE = new Map(FEED_FORMATS.map((format) => [FORMAT_DEFINITIONS[format].file, format]));
 const CANONICAL_SEARCH = /^(?:\?(?:page=(\d+)(?:&limit=(\d+))?|limit=(\d+)))?$/;
 
 /**

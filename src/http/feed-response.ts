@@ -2,7 +2,8 @@
 // (identity, gzip, br) the response headers of a 200 (with the feed's own Content-Type or the
 // one browsers get) and of a 304, so a request only picks one. The app's feed route and the
 // Node server's fast path (src/node/server/fast-path.ts) both answer from here, so they agree.
-import type { Encoding, RenderedFeed } from './feed-cache.ts';
+import type { Encoding } from './compression.ts';
+import type { RenderedFeed } from './rendered-feed.ts';
 import { isNotModifiedBy, type Validators } from './conditional.ts';
 
 export type FeedEncoding = Encoding | 'identity';

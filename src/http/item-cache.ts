@@ -2,14 +2,16 @@
 // parts, joined (feed/fragments.ts proves the join byte-identical to a whole render). An item's
 // markup depends on the article version, its page slug and its section's display name (other
 // articles can change the last two), the site's URLs, and the document's mode: full content, or
-// summaries only when the document would exceed its byte budget. RSS items also depend on
-// whether the document declares xmlns:dc (`dc`), which it does when any item has a body.
+// summaries only when the document would exceed its byte budget. Items of a format that
+// `dependsOnBodies` (RSS: xmlns:dc) also depend on whether any item of the document has a body.
 import type { ArticleContent } from '../article/types.ts';
 import type { SiteConfig } from '../site/config.ts';
 import { sha256Hex } from '../site/sha256.ts';
 import type { ContentCache } from './content-cache.ts';
 import { creditHtml } from '../article/credit.ts';
-import { declaresDc, renderItemFragment, type FragmentFormat } from '../feed/fragments.ts';
+import { carriesBody } from '../feed/escape.ts';
+import { FEED_FORMATS, FORMAT_DEFINITIONS, type FeedFormat } from '../feed/formats.ts';
+import { renderItemFragment } from '../feed/fragments.ts';
 import type { FeedItem } from '../feed/types.ts';
 import { ownMediaPath, urlMediaType, type MediaInfo, type MediaSource } from '../site/media-types.ts';
 import type { FeedStore, ListedArticle, Rendition } from '../store/types.ts';
@@ -17,26 +19,32 @@ import { absolute, articlePath, pagePath } from '../site/url-scheme.ts';
 
 export type ItemMode = 'full' | 'summary';
 
-/** One kind of item markup: format, mode and (RSS) whether the document declares xmlns:dc. */
+/**
+ * One kind of item markup: format, mode and, for a format that `dependsOnBodies`, whether some
+ * item of the document has a body (`withBodies`; never in summary mode, where none has).
+ */
 export interface ItemKind {
-  format: FragmentFormat;
+  format: FeedFormat;
   mode: ItemMode;
-  dc: boolean;
+  withBodies: boolean;
 }
 
-/** The kinds a document can need: what a publisher renders ahead (D1 keeps them with the row). */
-export const ITEM_KINDS: readonly ItemKind[] = [
-  { format: 'rss', mode: 'full', dc: true },
-  { format: 'rss', mode: 'summary', dc: false },
-  { format: 'atom', mode: 'full', dc: false },
-  { format: 'atom', mode: 'summary', dc: false },
-  { format: 'json', mode: 'full', dc: false },
-  { format: 'json', mode: 'summary', dc: false },
-];
+/**
+ * The kinds a document usually needs, two per format (full, summary): what a publisher renders
+ * ahead (D1 keeps them with the row). A full document none of whose items has a body asks for
+ * the third kind of such a format, rendered then.
+ */
+export const ITEM_KINDS: readonly ItemKind[] = FEED_FORMATS.flatMap((format): ItemKind[] => [
+  { format, mode: 'full', withBodies: FORMAT_DEFINITIONS[format].dependsOnBodies },
+  { format, mode: 'summary', withBodies: false },
+]);
 
-/** The name of a kind, as caches and drivers store it: `rss:full:dc`, `atom:summary`... */
-export function kindName({ format, mode, dc }: ItemKind): string {
-  return `${format}:${mode}${dc ? ':dc' : ''}`;
+/**
+ * The name of a kind, as caches and drivers store it: `rss:full:dc`, `atom:summary`... Stored in
+ * D1 and the Node state journal, so it keeps its first spelling: `:dc` (RSS's xmlns:dc) marks `withBodies`.
+ */
+export function kindName({ format, mode, withBodies }: ItemKind): string {
+  return `${format}:${mode}${withBodies ? ':dc' : ''}`;
 }
 
 /**
@@ -77,7 +85,7 @@ export interface ItemPart {
   bytes: Uint8Array;
   /** SHA-256 of `bytes`, hex: document ETags are computed from these, not from whole documents. */
   digest: string;
-  /** Whether the item carries a body (decides RSS's xmlns:dc). */
+  /** Whether the item carries a body (decides `withBodies` of the document's kind: RSS's xmlns:dc). */
   hasBody: boolean;
 }
 
@@ -113,14 +121,14 @@ export function toFeedItem(site: SiteConfig, listed: ListedArticle, content: Art
 /** The markup of `item` as `kind` needs it; `summary` mode drops the body. */
 export function renderItem(kind: ItemKind, item: FeedItem): string {
   const { html: _html, ...summaryOnly } = item;
-  return renderItemFragment(kind.format, kind.mode === 'full' ? item : summaryOnly, kind.dc);
+  return renderItemFragment(kind.format, kind.mode === 'full' ? item : summaryOnly, kind.withBodies);
 }
 
 /** Every kind of an article's item markup, for a driver to keep (D1 does, at publish time). */
 export function renderRenditions(site: SiteConfig, listed: ListedArticle, content: ArticleContent, facts?: ImageFacts): ({ kind: string } & Rendition)[] {
   const item = toFeedItem(site, listed, content, facts);
   const key = itemKey(site, listed, facts);
-  const hasBody = declaresDc([item]);
+  const hasBody = carriesBody(item);
   return ITEM_KINDS.map((kind) => ({ kind: kindName(kind), key, markup: renderItem(kind, item), hasBody: kind.mode === 'full' && hasBody }));
 }
 
@@ -171,7 +179,7 @@ export function createItemCache(site: SiteConfig, store: FeedStore, content: Con
         const contents = await content.contents(wanted.map((index) => items[index]!));
         for (const [position, index] of wanted.entries()) {
           const item = toFeedItem(site, items[index]!, contents[position], facts[index]);
-          const part = await toPart(renderItem(kind, item), kind.mode === 'full' && declaresDc([item]));
+          const part = await toPart(renderItem(kind, item), kind.mode === 'full' && carriesBody(item));
           parts[index] = part;
           // Rendered without its content (unreadable just now): not kept, the next document tries again.
           if (contents[position] !== undefined) lru.set(keys[index]!, part, partBytes(part), ownerOf(items[index]!));

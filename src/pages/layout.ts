@@ -3,7 +3,8 @@
 import { html } from 'hono/html';
 import type { SiteConfig } from '../site/config.ts';
 import type { TermKind } from '../store/terms.ts';
-import { FEED_FILES, FEED_FORMATS, absolute, feedPath, termFeedPath, type FeedFormat } from '../site/url-scheme.ts';
+import { absolute, feedPath, termFeedPath } from '../site/url-scheme.ts';
+import { FEED_FORMATS, FORMAT_DEFINITIONS, type FeedFormat } from '../feed/formats.ts';
 
 type Html = ReturnType<typeof html>;
 
@@ -27,7 +28,7 @@ h1{line-height:1.2}ul.items{list-style:none;padding:0}ul.items li{margin:0 0 1re
 table{border-collapse:collapse}td,th{padding:.25rem .75rem .25rem 0;text-align:left}
 article img{max-width:100%;height:auto}`;
 
-/** A complete page with discovery links (`<link rel="alternate">`) for all three feed formats. */
+/** A complete page with discovery links (`<link rel="alternate">`) for every feed format (feed/formats.ts). */
 export function layout({ site, title, section, term, canonical, body }: LayoutOptions): Html {
   const feedName = term ? `${site.title} — ${term.kind}: ${term.name}` : section ? `${section.name} | ${site.title}` : site.title;
   const pathOf = (format: FeedFormat) => (term ? termFeedPath(format, term.kind, term.slug) : feedPath(format, section?.slug));
@@ -40,7 +41,7 @@ export function layout({ site, title, section, term, canonical, body }: LayoutOp
 ${canonical === undefined ? '' : html`<link rel="canonical" href="${canonical}">
 `}${FEED_FORMATS.map(
   (format) =>
-    html`<link rel="alternate" type="${FEED_FILES[format].contentType.split(';')[0]}" title="${feedName} (${FEED_FILES[format].label})" href="${absolute(site, pathOf(format))}">
+    html`<link rel="alternate" type="${FORMAT_DEFINITIONS[format].contentType.split(';')[0]}" title="${feedName} (${FORMAT_DEFINITIONS[format].label})" href="${absolute(site, pathOf(format))}">
 `,
 )}<style>${STYLE}</style>
 </head>
@@ -57,7 +58,7 @@ ${body}
 /** Links to one section's (or the combined) feeds in each format. */
 export function feedLinks(site: SiteConfig, section?: string): Html {
   return html`<span class="feeds">${FEED_FORMATS.map(
-    (format) => html`<a href="${absolute(site, feedPath(format, section))}">${FEED_FILES[format].label}</a>`,
+    (format) => html`<a href="${absolute(site, feedPath(format, section))}">${FORMAT_DEFINITIONS[format].label}</a>`,
   )}</span>`;
 }
 
@@ -69,6 +70,6 @@ export function formatDate(date: Date): string {
 /** Links to one tag's or author's feeds in each format. */
 export function termFeedLinks(site: SiteConfig, kind: TermKind, slug: string): Html {
   return html`<span class="feeds">${FEED_FORMATS.map(
-    (format) => html`<a href="${absolute(site, termFeedPath(format, kind, slug))}">${FEED_FILES[format].label}</a>`,
+    (format) => html`<a href="${absolute(site, termFeedPath(format, kind, slug))}">${FORMAT_DEFINITIONS[format].label}</a>`,
   )}</span>`;
 }

@@ -4,7 +4,8 @@ import { html } from 'hono/html';
 import type { SiteConfig } from '../site/config.ts';
 import type { ListedArticle, SectionInfo } from '../store/types.ts';
 import type { TermKind } from '../store/terms.ts';
-import { absolute, articlePath, feedPath, pagePath, termPath, FEED_FORMATS, FEED_FILES } from '../site/url-scheme.ts';
+import { absolute, articlePath, feedPath, pagePath, termPath } from '../site/url-scheme.ts';
+import { FEED_FORMATS, FORMAT_DEFINITIONS } from '../feed/formats.ts';
 import { formatDate, layout, termFeedLinks } from './layout.ts';
 
 const HEADINGS: Record<TermKind, { plural: string; singular: string }> = {
@@ -24,7 +25,7 @@ export function termIndexPage(site: SiteConfig, kind: TermKind, terms: SectionIn
     title: `${plural} | ${site.title}`,
     body: html`<h1>${plural}</h1>
 <p>${terms.length} ${plural.toLowerCase()}. Each has its own feeds.</p>
-${section ? html`<p>The section ${section.name} (${section.articles} articles) has its feeds here too: ${FEED_FORMATS.map((format) => html`<a href="${absolute(site, feedPath(format, section.slug))}">${FEED_FILES[format].label}</a> `)}</p>` : ''}
+${section ? html`<p>The section ${section.name} (${section.articles} articles) has its feeds here too: ${FEED_FORMATS.map((format) => html`<a href="${absolute(site, feedPath(format, section.slug))}">${FORMAT_DEFINITIONS[format].label}</a> `)}</p>` : ''}
 <table>
 <thead><tr><th>${HEADINGS[kind].singular}</th><th>Articles</th><th>Feeds</th></tr></thead>
 <tbody>

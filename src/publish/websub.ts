@@ -2,7 +2,8 @@
 // subscribers. Runtime-agnostic: only fetch, URLSearchParams and timers (Node and workerd).
 import type { SiteConfig } from '../site/config.ts';
 import { ConfigError } from '../errors.ts';
-import { FEED_FORMATS, absolute, feedPath } from '../site/url-scheme.ts';
+import { absolute, feedPath } from '../site/url-scheme.ts';
+import { FEED_FORMATS } from '../feed/formats.ts';
 import { backoffDelay, retryAfterMs } from './retry.ts';
 import { checkHubUrl } from '../site/hubs.ts';
 
@@ -238,7 +239,7 @@ export function createHubNotifier(options: HubNotifierOptions): HubNotifier {
   };
 }
 
-/** The topic URLs a change to `sections` touches: each section's three feeds plus the three combined feeds (page 1 only). No sections, no topics. */
+/** The topic URLs a change to `sections` touches: each section's feed in every format plus the combined feeds (page 1 only). No sections, no topics. */
 export function topicsFor(site: SiteConfig, sections: Iterable<string>): string[] {
   const topics = new Set<string>();
   for (const section of sections) {

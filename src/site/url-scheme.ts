@@ -1,25 +1,20 @@
 // The public URL scheme, in one place: every link the app prints is built here.
 import type { SiteConfig } from './config.ts';
 import type { TermKind } from '../store/terms.ts';
-
-export type FeedFormat = 'rss' | 'atom' | 'json';
-
-export const FEED_FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
-
-export const FEED_FILES: Record<FeedFormat, { file: string; contentType: string; label: string }> = {
-  rss: { file: 'rss.xml', contentType: 'application/rss+xml; charset=utf-8', label: 'RSS' },
-  atom: { file: 'atom.xml', contentType: 'application/atom+xml; charset=utf-8', label: 'Atom' },
-  json: { file: 'feed.json', contentType: 'application/feed+json; charset=utf-8', label: 'JSON Feed' },
-};
+import { FEED_FORMATS, FORMAT_DEFINITIONS, type FeedFormat } from '../feed/formats.ts';
 
 /** `/`, or `/{section}/` for a section. */
 export function pagePath(section?: string): string {
   return section === undefined ? '/' : `/${section}/`;
 }
 
+/** `/rss.xml`, or `/{section}/rss.xml` for a section: the format's file (feed/formats.ts) under the page's folder. */
 export function feedPath(format: FeedFormat, section?: string): string {
-  return `${pagePath(section)}${FEED_FILES[format].file}`;
+  return `${pagePath(section)}${FORMAT_DEFINITIONS[format].file}`;
 }
+
+/** Every format's file name as a regular-expression alternation, for matching feed paths: `rss\.xml|atom\.xml|…`. */
+export const FEED_FILE_PATTERN = FEED_FORMATS.map((format) => FORMAT_DEFINITIONS[format].file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 
 export function articlePath(section: string, slug: string): string {
   return `/${section}/${slug}`;
@@ -80,7 +75,7 @@ export function termPath(kind: TermKind, slug?: string): string {
 
 /** `/tags/{slug}/rss.xml` and the like. */
 export function termFeedPath(format: FeedFormat, kind: TermKind, slug: string): string {
-  return `${termPath(kind, slug)}${FEED_FILES[format].file}`;
+  return `${termPath(kind, slug)}${FORMAT_DEFINITIONS[format].file}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderAtom } from '../../src/feed/atom.ts';
 import { renderJsonFeed } from '../../src/feed/json-feed.ts';
 import { renderRss } from '../../src/feed/rss.ts';
-import type { FeedItem, FeedLinks, FeedMeta } from '../../src/feed/types.ts';
+import type { FeedItem, FeedMeta } from '../../src/feed/types.ts';
 import { makeItem, makeItems, makeMeta, makePagedMeta, makeSummaryItems, TRICKY_TITLES } from './fixtures.ts';
 
 interface Story {
@@ -100,7 +100,7 @@ interface Discovery {
 
 // What a client finds out about where to subscribe and where to read on, read back by feedsmith's
 // format-detecting parser: hub and next links in RSS and Atom, `hubs` and `next_url` in JSON Feed.
-function discover(meta: FeedMeta, format: keyof FeedLinks): Discovery {
+function discover(meta: FeedMeta, format: 'rss' | 'atom' | 'json'): Discovery {
   const rendered = { rss: renderRss, atom: renderAtom, json: renderJsonFeed }[format](meta, makeSummaryItems());
   const parsed = parseFeed(format === 'json' ? JSON.parse(rendered) : rendered);
   if (parsed.format === 'json') {

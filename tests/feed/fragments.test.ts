@@ -33,14 +33,14 @@ const FORMATS = ['rss', 'atom', 'json'] as const;
 type Render = (meta: FeedMeta, items: FeedItem[]) => string;
 
 /** The one-pass documents the assembled ones must equal. */
-const DOCUMENT: Record<FragmentFormat, Render> = {
+const DOCUMENT: Record<(typeof FORMATS)[number], Render> = {
   rss: renderRssDocument,
   atom: renderAtomDocument,
   json: renderJsonFeedDocument,
 };
 
 /** The renderers the rest of the code calls, which assemble their documents too. */
-const RENDERER: Record<FragmentFormat, Render> = { rss: renderRss, atom: renderAtom, json: renderJsonFeed };
+const RENDERER: Record<(typeof FORMATS)[number], Render> = { rss: renderRss, atom: renderAtom, json: renderJsonFeed };
 
 /** The document of `format` put together the way a cache of item fragments does. */
 function assemble(format: FragmentFormat, meta: FeedMeta, items: FeedItem[]): string {

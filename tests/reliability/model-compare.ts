@@ -14,7 +14,7 @@ import { appSettingsOf, parseOptionsOf, resolveConfig, type Env } from '../../sr
 import { createIndexer, type Indexer } from '../../src/node/intake/indexer.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import type { Rejection } from '../../src/store/types.ts';
-import { FEED_FILES, FEED_FORMATS } from '../../src/site/url-scheme.ts';
+import { FEED_FORMATS, FORMAT_DEFINITIONS } from '../../src/feed/formats.ts';
 import type { DateHistory } from './model-dates.ts';
 
 /** Answers a GET for a path like `/status`: `app.request` or `fetch` against a real server. */
@@ -185,8 +185,8 @@ export async function readServedState(request: Requester): Promise<ServedState> 
   const feeds: ServedState['feeds'] = {};
   for (const section of [undefined, ...status.sections.map((s) => s.slug)]) {
     for (const format of FEED_FORMATS) {
-      const items = await readFeedPages(request, section, FEED_FILES[format].file);
-      if (items) feeds[`${section ?? '*'}/${FEED_FILES[format].file}`] = items;
+      const items = await readFeedPages(request, section, FORMAT_DEFINITIONS[format].file);
+      if (items) feeds[`${section ?? '*'}/${FORMAT_DEFINITIONS[format].file}`] = items;
     }
   }
   return { status, feeds };

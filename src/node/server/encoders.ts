@@ -1,7 +1,7 @@
 // Content encoders for the Node server, on zlib's thread pool so compression never blocks serving.
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import type { Encoder, Encoding } from '../../http/feed-cache.ts';
+import type { Encoder, Encoding } from '../../http/compression.ts';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);

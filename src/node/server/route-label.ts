@@ -1,7 +1,7 @@
 // The route of a request target, as a metric label: a handful of fixed names, never the path
 // itself (a label per URL would grow without bound, and could name anything a client sends).
 import { mediaPathOf } from '../../site/media-types.ts';
-import { stripBasePath } from '../../site/url-scheme.ts';
+import { FEED_FILE_PATTERN, stripBasePath } from '../../site/url-scheme.ts';
 
 export type RouteLabel =
   | 'feed'
@@ -30,8 +30,8 @@ const FIXED: Record<string, RouteLabel> = {
   '/feed.css': 'static',
 };
 
-// A section's, a tag's or an author's feed, or the combined one.
-const FEED = /^(?:\/(?:tags|authors)\/[a-z0-9][a-z0-9-]*|\/[a-z0-9][a-z0-9-]*)?\/(?:rss\.xml|atom\.xml|feed\.json)$/;
+// A section's, a tag's or an author's feed, or the combined one, in any format (feed/formats.ts).
+const FEED = new RegExp(`^(?:/(?:tags|authors)/[a-z0-9][a-z0-9-]*|/[a-z0-9][a-z0-9-]*)?/(?:${FEED_FILE_PATTERN})$`);
 // A tag's or an author's page, and their listings: pages like a section's.
 const TERM_PAGE = /^\/(?:tags|authors)\/(?:[a-z0-9][a-z0-9-]*\/?)?$/;
 const SECTION = /^\/[a-z0-9][a-z0-9-]*\/?$/;
