@@ -1,43 +1,17 @@
 // The store must run in workerd as well as Node: no Node built-ins, no Buffer or process, no Hono.
-import { readdirSync, readFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeOrHonoUses, sourceFiles } from '../helpers/web-standard.ts';
 
-const STORE_DIR = join(import.meta.dirname, '../../src/store');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
-/** Module specifiers of static, side-effect and dynamic imports and of re-exports. */
-function specifiers(source: string): string[] {
-  const patterns = [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s+['"]([^'"]+)['"]/g, /\bimport\(\s*['"]([^'"]+)['"]/g];
-  return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((match) => match[1]!));
-}
-
-const isNodeOrHono = (spec: string) =>
-  spec.startsWith('node:') || builtinModules.includes(spec) || spec === 'hono' || spec.startsWith('hono/');
-
-/** What in `source` ties it to Node or Hono: such imports, and Buffer or process. */
-function nodeOrHonoUses(source: string): string[] {
-  const globals = [...source.matchAll(/\bBuffer\b|\bprocess\./g)].map((match) => match[0]);
-  return [...specifiers(source).filter(isNodeOrHono), ...globals];
-}
-
-const files = sourceFiles(STORE_DIR);
-const names = files.map((file) => relative(STORE_DIR, file).split(sep).join('/'));
+const files = sourceFiles(join(import.meta.dirname, '../../src/store'));
 
 describe('src/store', () => {
   it('finds the store’s modules, the drivers folder included', () => {
-    expect(names).toEqual(expect.arrayContaining(['types.ts', 'rules.ts', 'sorted.ts', 'drivers/memory.ts']));
+    expect(files.map(({ name }) => name)).toEqual(expect.arrayContaining(['types.ts', 'rules.ts', 'sorted.ts', 'drivers/memory.ts']));
   });
 
-  it.each(names.map((name, i) => [name, files[i]!]))('%s uses only Web-standard APIs', (_name, file) => {
+  it.each(files.map(({ name, file }) => [name, file]))('%s uses only Web-standard APIs', (_name, file) => {
     expect(nodeOrHonoUses(readFileSync(file, 'utf8'))).toEqual([]);
   });
 });
@@ -46,7 +20,7 @@ describe('the scan', () => {
   it.each([
     ["import x from 'node:fs';", 'node:fs'],
     ["import { readFile } from 'fs/promises';", 'fs/promises'],
-    ["import {\n  createHash,\n} from \"crypto\";", 'crypto'],
+    ['import {\n  createHash,\n} from "crypto";', 'crypto'],
     ["import 'node:process';", 'node:process'],
     ["const { createHash } = await import('node:crypto');", 'node:crypto'],
     ["export { Hono } from 'hono';", 'hono'],
