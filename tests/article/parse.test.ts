@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArticleParseError } from '../../src/errors.ts';
-import { DEFAULT_PARSE_OPTIONS, isArticlePath, parseArticle, sectionSlug } from '../../src/article/parse.ts';
+import { isArticlePath, parseArticle, sectionSlug } from '../../src/article/parse.ts';
 import { makeOptions, makeSource, markdown, parseOk, parseReason } from './helpers.ts';
 
 describe('parseArticle errors', () => {
@@ -35,12 +35,6 @@ describe('parseArticle errors', () => {
 
   it('rejects a path that climbs out of the articles folder', () => {
     expect(parseReason('../x.txt', 'A\nB')).toMatch(/^path leaves the articles folder/);
-  });
-});
-
-describe('DEFAULT_PARSE_OPTIONS', () => {
-  it('defaults to the General section and a 1 MiB cap', () => {
-    expect(DEFAULT_PARSE_OPTIONS).toEqual({ defaultSection: 'General', maxBytes: 1_048_576 });
   });
 });
 

@@ -1,85 +1,32 @@
-// The hub notifier against real local HTTP hubs (node:http on 127.0.0.1, port 0).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+// The hub notifier: what it sends, against a real local HTTP hub; when it sends (debounce, backoff,
+// Retry-After, time-outs, close), on fake timers with a hub behind the injected fetch, so every
+// delay it asks for is asserted to the millisecond.
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SiteConfig } from '../../src/site/config.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { createHubNotifier, topicsFor, type HubNotifier, type HubNotifierOptions } from '../../src/publish/websub.ts';
-import { waitFor } from '../helpers/wait.ts';
+import {
+  createHubNotifier,
+  MAX_BACKOFF_MS,
+  topicsFor,
+  type HubNotifier,
+  type HubNotifierOptions,
+} from '../../src/publish/websub.ts';
+import { closeHubs, fakeHub, FAKE_HUB_URL, START, startHub, useFakeClock, type FakeHub, type Reply } from './hubs.ts';
 
 const SITE: SiteConfig = { baseUrl: 'https://news.example.com', title: 'Test', language: 'en', idAuthority: 'news.example.com' };
 const COMBINED = ['https://news.example.com/rss.xml', 'https://news.example.com/atom.xml', 'https://news.example.com/feed.json'];
 const sectionTopics = (section: string): string[] => ['rss.xml', 'atom.xml', 'feed.json'].map((f) => `https://news.example.com/${section}/${f}`);
+/** The topics a change to `news` touches, in the order the notifier queues them. */
+const NEWS = [...sectionTopics('news'), ...COMBINED];
 
-/** What the hub answers: a status, a status with headers, or 'hang' (never answers). */
-type Reply = number | { status: number; headers: Record<string, string> } | 'hang';
-
-interface Received {
-  method: string;
-  contentType: string | undefined;
-  mode: string | null;
-  topic: string | null;
-  /** performance.now() when the request arrived. */
-  at: number;
-}
-
-interface TestHub {
-  url: string;
-  requests: Received[];
-  /** Decides the answer from the topic and how many requests for it came before. Default: 204. */
-  reply: (topic: string, previous: number) => Reply;
-  /** Most requests for one topic that were open at the same moment. */
-  maxConcurrentPerTopic: number;
-  /** Delay before answering, to keep a request on the wire. */
-  delayMs: number;
-  topics(): string[];
-  close(): Promise<void>;
-}
-
-const servers: Server[] = [];
 const notifiers: HubNotifier[] = [];
 
 afterEach(async () => {
   for (const notifier of notifiers.splice(0)) notifier.close();
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  await closeHubs();
 });
-
-async function startHub(): Promise<TestHub> {
-  const open = new Map<string, number>();
-  const hub: TestHub = {
-    url: '',
-    requests: [],
-    reply: () => 204,
-    maxConcurrentPerTopic: 0,
-    delayMs: 0,
-    topics: () => hub.requests.map((r) => r.topic ?? '').sort(),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-      const topic = body.get('hub.url') ?? '';
-      const previous = hub.requests.filter((r) => r.topic === topic).length;
-      hub.requests.push({ method: req.method ?? '', contentType: req.headers['content-type'], mode: body.get('hub.mode'), topic, at: performance.now() });
-      open.set(topic, (open.get(topic) ?? 0) + 1);
-      hub.maxConcurrentPerTopic = Math.max(hub.maxConcurrentPerTopic, open.get(topic)!);
-      res.on('close', () => open.set(topic, open.get(topic)! - 1));
-      const reply = hub.reply(topic, previous);
-      if (reply === 'hang') return;
-      const { status, headers } = typeof reply === 'number' ? { status: reply, headers: {} } : reply;
-      setTimeout(() => res.writeHead(status, headers).end(status >= 400 ? `hub says no (${status})` : ''), hub.delayMs);
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  hub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`;
-  return hub;
-}
 
 /** A notifier with test-sized timings; log lines collected in `lines`. */
 function notifier(hubs: string[], options: Partial<HubNotifierOptions> = {}): { notifier: HubNotifier; lines: string[] } {
@@ -98,6 +45,14 @@ function notifier(hubs: string[], options: Partial<HubNotifierOptions> = {}): { 
   return { notifier: created, lines };
 }
 
+/** A notifier sending to the fake hub. */
+function onFakeHub(hub: FakeHub, options: Partial<HubNotifierOptions> = {}): { notifier: HubNotifier; lines: string[] } {
+  return notifier([FAKE_HUB_URL], { fetch: hub.fetch, ...options });
+}
+
+/** The waits between consecutive times. */
+const gaps = (times: number[]): number[] => times.slice(1).map((time, i) => time - times[i]!);
+
 describe('topicsFor', () => {
   it('lists each section’s three feeds and the three combined feeds, once each', () => {
     expect(topicsFor(SITE, ['news', 'sport', 'news'])).toEqual([...sectionTopics('news'), ...sectionTopics('sport'), ...COMBINED]);
@@ -108,7 +63,7 @@ describe('topicsFor', () => {
   });
 });
 
-describe('createHubNotifier', () => {
+describe('createHubNotifier: the requests', () => {
   it('POSTs one form-encoded publish request per topic after one change', async () => {
     const hub = await startHub();
     const { notifier: n, lines } = notifier([hub.url]);
@@ -120,33 +75,8 @@ describe('createHubNotifier', () => {
       expect(request.contentType).toBe('application/x-www-form-urlencoded');
       expect(request.mode).toBe('publish');
     }
-    expect(hub.topics()).toEqual([...sectionTopics('news'), ...COMBINED].sort());
+    expect(hub.topics()).toEqual([...NEWS].sort());
     expect(lines).toEqual([]);
-  });
-
-  it('coalesces a burst of changes into one ping per topic, sent after the quiet window', async () => {
-    const hub = await startHub();
-    const { notifier: n } = notifier([hub.url], { debounceMs: 100 });
-    for (let i = 0; i < 50; i++) n.changed([i % 2 ? 'news' : 'sport']);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(hub.requests).toHaveLength(0);
-    await n.idle();
-    expect(hub.topics()).toEqual([...sectionTopics('news'), ...sectionTopics('sport'), ...COMBINED].sort());
-  });
-
-  it('flushes when the window that opened with the first change ends, not later', async () => {
-    const hub = await startHub();
-    const { notifier: n } = notifier([hub.url], { debounceMs: 150 });
-    const started = performance.now();
-    n.changed(['news']);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    n.changed(['sport']);
-    await n.idle();
-    expect(hub.requests).toHaveLength(9);
-    // Extending the window on the second change would put the first ping at 250 ms or later.
-    const first = Math.min(...hub.requests.map((r) => r.at)) - started;
-    expect(first).toBeGreaterThanOrEqual(140);
-    expect(first).toBeLessThan(230);
   });
 
   it('notifies every hub', async () => {
@@ -154,8 +84,8 @@ describe('createHubNotifier', () => {
     const { notifier: n } = notifier([a.url, b.url]);
     n.changed(['news']);
     await n.idle();
-    expect(a.requests).toHaveLength(6);
-    expect(b.requests).toHaveLength(6);
+    expect(a.topics()).toEqual([...NEWS].sort());
+    expect(b.topics()).toEqual([...NEWS].sort());
   });
 
   it('retries a 500 and delivers on the next attempt', async () => {
@@ -164,7 +94,7 @@ describe('createHubNotifier', () => {
     const { notifier: n, lines } = notifier([hub.url]);
     n.changed(['news']);
     await n.idle();
-    expect(hub.requests).toHaveLength(12);
+    expect(hub.topics()).toEqual([...NEWS, ...NEWS].sort());
     expect(lines).toEqual([]);
   });
 
@@ -175,7 +105,7 @@ describe('createHubNotifier', () => {
     const { notifier: n, lines } = notifier([hub.url]);
     n.changed(['news']);
     await n.idle();
-    expect(hub.requests).toHaveLength(12);
+    expect(hub.topics()).toEqual([...NEWS, ...NEWS].sort());
     expect(lines).toEqual([]);
   });
 
@@ -197,21 +127,18 @@ describe('createHubNotifier', () => {
     const { notifier: n, lines } = notifier([hub.url]);
     n.changed(['news']);
     await n.idle();
-    expect(hub.requests.every((r) => r.method === 'POST')).toBe(true);
-    expect(hub.requests).toHaveLength(6);
+    expect(hub.requests.map((r) => r.method)).toEqual(Array(6).fill('POST'));
     expect(lines).toHaveLength(6);
-    expect(lines[0]).toMatch(/HTTP 301 Moved Permanently to \/elsewhere: redirects are not followed/);
+    for (const line of lines) expect(line).toMatch(/HTTP 301 Moved Permanently to \/elsewhere: redirects are not followed/);
   });
 
-  it('times out a hub that never answers, then retries', async () => {
+  it('aborts a request to a hub that never answers, then retries', async () => {
     const hub = await startHub();
     hub.reply = (_topic, previous) => (previous === 0 ? 'hang' : 204);
     const { notifier: n, lines } = notifier([hub.url], { timeoutMs: 150 });
-    const started = performance.now();
     n.changed(['news']);
     await n.idle();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(150);
-    expect(hub.requests).toHaveLength(12);
+    expect(hub.topics()).toEqual([...NEWS, ...NEWS].sort());
     expect(lines).toEqual([]);
   });
 
@@ -227,9 +154,276 @@ describe('createHubNotifier', () => {
     }
   });
 
-  it('never throws from changed(), even with a broken logger or a broken section list', async () => {
-    const { notifier: n } = notifier(['http://127.0.0.1:9/'], {
-      log: () => {
+  it('refuses a bad hub URL at construction', () => {
+    expect(() => createHubNotifier({ hubs: ['/hub'], site: SITE })).toThrow(ConfigError);
+  });
+});
+
+describe('createHubNotifier: when it sends (fake clock)', () => {
+  it('coalesces a burst of changes into one ping per topic, sent when the quiet window ends', async () => {
+    useFakeClock();
+    const hub = fakeHub();
+    const { notifier: n } = onFakeHub(hub, { debounceMs: 100 });
+    for (let i = 0; i < 50; i++) n.changed([i % 2 ? 'news' : 'sport']);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(hub.requests).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await n.idle();
+    expect(hub.topics()).toEqual([...sectionTopics('news'), ...sectionTopics('sport'), ...COMBINED].sort());
+    expect(new Set(hub.requests.map((r) => r.at))).toEqual(new Set([100]));
+  });
+
+  it('flushes when the window that opened with the first change ends: a later change does not extend it', async () => {
+    useFakeClock();
+    const hub = fakeHub();
+    const { notifier: n } = onFakeHub(hub, { debounceMs: 150 });
+    n.changed(['news']);
+    await vi.advanceTimersByTimeAsync(100);
+    n.changed(['sport']);
+    await vi.advanceTimersByTimeAsync(49);
+    expect(hub.requests).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await n.idle();
+    expect(hub.topics()).toEqual([...sectionTopics('news'), ...sectionTopics('sport'), ...COMBINED].sort());
+    expect(new Set(hub.requests.map((r) => r.at))).toEqual(new Set([150]));
+  });
+
+  it.each([
+    [0, [50, 100, 200]],
+    [0.5, [75, 150, 300]],
+    [1, [100, 200, 400]],
+  ])('backs off from backoffMs, doubling per retry, jittered down to half (Math.random() %s: waits %j ms)', async (random, waits) => {
+    useFakeClock();
+    vi.spyOn(Math, 'random').mockReturnValue(random);
+    const hub = fakeHub();
+    hub.reply = () => 503;
+    const { notifier: n, lines } = onFakeHub(hub, { retries: 3, backoffMs: 100 });
+    n.changed(['news']);
+    await vi.runAllTimersAsync();
+    await n.idle();
+    for (const topic of NEWS) expect(gaps(hub.timesFor(topic)), topic).toEqual(waits);
+    expect([...lines].sort()).toEqual(
+      NEWS.map((topic) => `[websub] publish to ${FAKE_HUB_URL} for ${topic} failed after 4 attempts: HTTP 503: hub says no (503)`).sort(),
+    );
+  });
+
+  it.each([
+    [1, [40_000, MAX_BACKOFF_MS, MAX_BACKOFF_MS]],
+    [0, [20_000, MAX_BACKOFF_MS / 2, MAX_BACKOFF_MS / 2]],
+  ])(`caps the delay at MAX_BACKOFF_MS (${MAX_BACKOFF_MS} ms) before the jitter (Math.random() %s: waits %j ms)`, async (random, waits) => {
+    useFakeClock();
+    vi.spyOn(Math, 'random').mockReturnValue(random);
+    const hub = fakeHub();
+    hub.reply = () => 503;
+    const { notifier: n } = onFakeHub(hub, { retries: 3, backoffMs: 40_000 });
+    n.changed(['news']);
+    await vi.runAllTimersAsync();
+    await n.idle();
+    for (const topic of NEWS) expect(gaps(hub.timesFor(topic)), topic).toEqual(waits);
+  });
+
+  it('waits what Retry-After asks, in seconds or as an HTTP date, capped at MAX_BACKOFF_MS; an unreadable one means the backoff', async () => {
+    useFakeClock();
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const asks: Record<string, string> = {
+      [COMBINED[0]!]: '7',
+      [COMBINED[1]!]: new Date(START + 30_000).toUTCString(),
+      [COMBINED[2]!]: '3600',
+      [NEWS[0]!]: 'soon',
+    };
+    const hub = fakeHub();
+    hub.reply = (topic, previous) => (previous === 0 && asks[topic] ? { status: 429, headers: { 'retry-after': asks[topic] } } : 204);
+    const { notifier: n, lines } = onFakeHub(hub, { debounceMs: 20, backoffMs: 20 });
+    n.changed(['news']);
+    await vi.runAllTimersAsync();
+    await n.idle();
+    expect(hub.timesFor(COMBINED[0]!)).toEqual([20, 20 + 7000]);
+    expect(hub.timesFor(COMBINED[1]!)).toEqual([20, 30_000]);
+    expect(hub.timesFor(COMBINED[2]!)).toEqual([20, 20 + MAX_BACKOFF_MS]);
+    // The backoff with the least jitter: half of backoffMs.
+    expect(hub.timesFor(NEWS[0]!)).toEqual([20, 30]);
+    for (const topic of NEWS.slice(1, 3)) expect(hub.timesFor(topic), topic).toEqual([20]);
+    expect(lines).toEqual([]);
+  });
+
+  it('gives a request timeoutMs to answer, aborts it, and retries after the backoff', async () => {
+    useFakeClock();
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const hub = fakeHub();
+    hub.reply = (_topic, previous) => (previous === 0 ? 'hang' : 204);
+    const { notifier: n, lines } = onFakeHub(hub, { debounceMs: 20, timeoutMs: 150, backoffMs: 20 });
+    n.changed(['news']);
+    await vi.runAllTimersAsync();
+    await n.idle();
+    // Four requests per hub on the wire at once: the first four hang from 20 to 170 ms and retry
+    // 10 ms later; the other two get their slots at 170 ms, hang until 320 ms and retry at 330 ms.
+    for (const topic of NEWS.slice(0, 4)) expect(hub.timesFor(topic), topic).toEqual([20, 180]);
+    for (const topic of NEWS.slice(4)) expect(hub.timesFor(topic), topic).toEqual([170, 330]);
+    const firsts = NEWS.map((topic) => hub.requests.find((r) => r.topic === topic)!);
+    expect(firsts.map((r) => r.signal.aborted)).toEqual(Array(6).fill(true));
+    expect(lines).toEqual([]);
+  });
+
+  it('logs "no answer within timeoutMs" when the last attempt times out', async () => {
+    useFakeClock();
+    const hub = fakeHub();
+    hub.reply = () => 'hang';
+    const { notifier: n, lines } = onFakeHub(hub, { retries: 0, timeoutMs: 150 });
+    n.changed(['news']);
+    await vi.runAllTimersAsync();
+    await n.idle();
+    expect([...lines].sort()).toEqual(
+      NEWS.map((topic) => `[websub] publish to ${FAKE_HUB_URL} for ${topic} failed after 1 attempt: no answer within 150 ms`).sort(),
+    );
+  });
+
+  it('never sends a topic twice at once: changed while on the wire, it goes again once answered', async () => {
+    useFakeClock();
+    const hub = fakeHub();
+    const [held] = NEWS;
+    let answer = (): void => {};
+    const answered = new Promise<Reply>((resolve) => (answer = () => resolve(204)));
+    hub.reply = (topic, previous) => (topic === held && previous === 0 ? answered : 204);
+    const { notifier: n } = onFakeHub(hub, { debounceMs: 10 });
+    n.changed(['news']);
+    await vi.advanceTimersByTimeAsync(10);
+    await hub.arrived(6);
+    n.changed(['news']);
+    await vi.advanceTimersByTimeAsync(10);
+    await hub.arrived(11);
+    expect(hub.timesFor(held!)).toEqual([10]);
+    answer();
+    await n.idle();
+    expect(hub.maxConcurrentPerTopic).toBe(1);
+    for (const topic of NEWS) expect(hub.timesFor(topic), topic).toEqual([10, 20]);
+  });
+
+  it('sends a topic once for a change made while its requests wait for a slot', async () => {
+    useFakeClock();
+    const hub = fakeHub();
+    let answer = (): void => {};
+    const answered = new Promise<Reply>((resolve) => (answer = () => resolve(204)));
+    hub.reply = (_topic, previous) => (previous === 0 ? answered : 204);
+    const { notifier: n } = onFakeHub(hub, { debounceMs: 10 });
+    n.changed(['news']);
+    await vi.advanceTimersByTimeAsync(10);
+    // Four on the wire (the limit per hub), two waiting for a slot; the second window ends meanwhile.
+    await hub.arrived(4);
+    n.changed(['news']);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(hub.requests).toHaveLength(4);
+    answer();
+    await n.idle();
+    expect(hub.maxConcurrentPerTopic).toBe(1);
+    // The four that were on the wire go again; the two that had not left yet carry the change.
+    for (const topic of NEWS.slice(0, 4)) expect(hub.timesFor(topic), topic).toHaveLength(2);
+    for (const topic of NEWS.slice(4)) expect(hub.timesFor(topic), topic).toHaveLength(1);
+  });
+
+  it('lets the retry of a failed attempt carry a change made while that attempt was on the wire', async () => {
+    useFakeClock();
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    const hub = fakeHub();
+    const [held] = NEWS;
+    let answer = (): void => {};
+    const answered = new Promise<Reply>((resolve) => (answer = () => resolve(503)));
+    hub.reply = (topic, previous) => (topic === held && previous === 0 ? answered : 204);
+    const { notifier: n } = onFakeHub(hub, { debounceMs: 10, backoffMs: 100 });
+    n.changed(['news']);
+    await vi.advanceTimersByTimeAsync(10);
+    await hub.arrived(6);
+    n.changed(['news']);
+    await vi.advanceTimersByTimeAsync(10);
+    answer();
+    await vi.runAllTimersAsync();
+    await n.idle();
+    expect(hub.timesFor(held!)).toEqual([10, 120]);
+  });
+
+  it('lets a retry waiting for its turn carry a change made meanwhile: no extra request', async () => {
+    useFakeClock();
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    const hub = fakeHub();
+    hub.reply = (_topic, previous) => (previous === 0 ? 503 : 204);
+    const { notifier: n } = onFakeHub(hub, { debounceMs: 10, backoffMs: 200 });
+    n.changed(['news']);
+    await vi.advanceTimersByTimeAsync(10);
+    // All six answered 503 at 10 ms and wait 200 ms; the next change's window ends at 20 ms.
+    await hub.arrived(6);
+    n.changed(['news']);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(hub.requests).toHaveLength(6);
+    await vi.runAllTimersAsync();
+    await n.idle();
+    for (const topic of NEWS) expect(hub.timesFor(topic), topic).toEqual([10, 210]);
+  });
+
+  it('cancels waiting retries on close(): idle() resolves, no timer is left and nothing more is sent', async () => {
+    useFakeClock();
+    const hub = fakeHub();
+    hub.reply = () => 503;
+    const { notifier: n, lines } = onFakeHub(hub, { backoffMs: 100 });
+    n.changed(['news']);
+    await vi.advanceTimersByTimeAsync(20);
+    await hub.arrived(6);
+    n.close();
+    await n.idle();
+    expect(vi.getTimerCount()).toBe(0);
+    n.changed(['news']);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(MAX_BACKOFF_MS);
+    expect(hub.requests).toHaveLength(6);
+    expect(lines).toEqual([]);
+  });
+
+  it('aborts the requests on the wire on close(), sends nothing more, and idle() resolves', async () => {
+    useFakeClock();
+    const hub = fakeHub();
+    hub.reply = () => 'hang';
+    const { notifier: n, lines } = onFakeHub(hub);
+    n.changed(['news']);
+    await vi.advanceTimersByTimeAsync(20);
+    await hub.arrived(4);
+    n.close();
+    await n.idle();
+    expect(hub.requests.map((r) => r.signal.aborted)).toEqual(Array(4).fill(true));
+    // Neither a retry of those four nor the two waiting for a slot go out afterwards.
+    await vi.advanceTimersByTimeAsync(MAX_BACKOFF_MS);
+    expect(hub.requests).toHaveLength(4);
+    expect(lines).toEqual([]);
+  });
+
+  it('drops queued pings on close() before the window ends', async () => {
+    useFakeClock();
+    const hub = fakeHub();
+    const { notifier: n } = onFakeHub(hub, { debounceMs: 30 });
+    n.changed(['news']);
+    n.close();
+    await n.idle();
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(hub.requests).toEqual([]);
+  });
+
+  it('does nothing without hubs: no timer, no request, idle() at once', async () => {
+    useFakeClock();
+    const hub = fakeHub();
+    const { notifier: n } = notifier([], { fetch: hub.fetch });
+    n.changed(['news']);
+    expect(vi.getTimerCount()).toBe(0);
+    await n.idle();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(hub.requests).toEqual([]);
+  });
+
+  it('never throws from changed() or a failed ping, even with a broken logger or a broken section list', async () => {
+    useFakeClock();
+    const hub = fakeHub();
+    hub.reply = () => 400;
+    const tried: string[] = [];
+    const { notifier: n } = onFakeHub(hub, {
+      log: (line) => {
+        tried.push(line);
         throw new Error('logger down');
       },
     });
@@ -240,63 +434,17 @@ describe('createHubNotifier', () => {
     };
     expect(() => n.changed(broken)).not.toThrow();
     expect(() => n.changed([42 as unknown as string])).not.toThrow();
+    expect(tried).toEqual([
+      '[websub] could not read the changed sections: not iterable after all',
+      '[websub] could not read the changed sections: section.trim is not a function',
+    ]);
+    expect(vi.getTimerCount()).toBe(0);
+    n.changed(['news']);
+    await vi.runAllTimersAsync();
     await n.idle();
-  });
-
-  it('never sends the same topic twice at once when it changes while on the wire, but sends it again after', async () => {
-    const hub = await startHub();
-    hub.delayMs = 150;
-    const { notifier: n } = notifier([hub.url], { debounceMs: 10 });
-    n.changed(['news']);
-    await waitFor(() => hub.requests.length === 6, { what: 'first round on the wire' });
-    n.changed(['news']);
-    await n.idle();
-    expect(hub.maxConcurrentPerTopic).toBe(1);
-    expect(hub.requests).toHaveLength(12);
-  });
-
-  it('lets a pending retry carry a change made while it waits', async () => {
-    const hub = await startHub();
-    hub.reply = (_topic, previous) => (previous === 0 ? 503 : 204);
-    const { notifier: n } = notifier([hub.url], { debounceMs: 10, backoffMs: 200 });
-    n.changed(['news']);
-    await waitFor(() => hub.requests.length === 6, { what: 'first round answered 503' });
-    n.changed(['news']);
-    await n.idle();
-    expect(hub.requests).toHaveLength(12);
-  });
-
-  it('cancels pending retries on close() and idle() resolves', async () => {
-    const hub = await startHub();
-    hub.reply = () => 503;
-    const { notifier: n, lines } = notifier([hub.url], { backoffMs: 100 });
-    n.changed(['news']);
-    await waitFor(() => hub.requests.length === 6, { what: 'first round answered 503' });
-    n.close();
-    await n.idle();
-    n.changed(['news']);
-    await new Promise((resolve) => setTimeout(resolve, 250));
     expect(hub.requests).toHaveLength(6);
-    expect(lines).toEqual([]);
-  });
-
-  it('drops queued pings on close() before the window ends', async () => {
-    const hub = await startHub();
-    const { notifier: n } = notifier([hub.url], { debounceMs: 30 });
-    n.changed(['news']);
-    n.close();
-    await n.idle();
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(hub.requests).toHaveLength(0);
-  });
-
-  it('does nothing without hubs', async () => {
-    const { notifier: n } = notifier([]);
-    n.changed(['news']);
-    await n.idle();
-  });
-
-  it('refuses a bad hub URL at construction', () => {
-    expect(() => createHubNotifier({ hubs: ['/hub'], site: SITE })).toThrow(ConfigError);
+    const failures = tried.slice(2);
+    expect(failures).toHaveLength(6);
+    for (const line of failures) expect(line).toMatch(/ failed after 1 attempt: HTTP 400: hub says no \(400\)$/);
   });
 });

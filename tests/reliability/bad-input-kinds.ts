@@ -322,7 +322,7 @@ export function fileTools(dir: string, made: Set<string>) {
       await writeFile(full(path), content);
       // Dated in the past, so a .txt article (dated by its mtime) is never "scheduled".
       const past = new Date('2025-06-01T12:00:00Z');
-      await utimes(full(path), past, past).catch(() => undefined);
+      await utimes(full(path), past, past);
     },
     async link(target: string, path: string) {
       made.add(path.split('/')[0]!);

@@ -178,6 +178,15 @@ async function backToBaseline(service: Service): Promise<void> {
   );
 }
 
+/** Waits until /status shows `expected` (with one sentinel published), failing with what it shows instead. */
+async function waitForOutcome(service: Service, expected: Expected, what: string): Promise<void> {
+  await waitFor(async () => statusMatches(await service.status(), expected, 1), { timeoutMs: 3000, what: `/status to show the agreed outcome of ${what}` }).catch(
+    async (error: Error) => {
+      throw new Error(`${error.message}; it shows: ${await observed(service, 1)}`);
+    },
+  );
+}
+
 /** One kind, live: write it, then a sentinel after it, wait, assert, and clean up. */
 async function runLive(service: Service, kind: BadKind, round: number): Promise<void> {
   const made = new Set<string>();
@@ -188,16 +197,16 @@ async function runLive(service: Service, kind: BadKind, round: number): Promise<
     const sentinel = `Sentinel for ${kind.kind} r${round}`;
     await fileTools(service.dir, made).write(`zz-sentinel-${round}.txt`, `World\n\n${sentinel}\n\nBody.\n`);
     await waitFor(async () => (await service.titles()).includes(sentinel), { timeoutMs: 5000, what: `the sentinel after ${kind.kind}` });
-    // Positive outcomes may still be on their way; the assertions below say what differs if not.
-    await waitFor(async () => statusMatches(await service.status(), expected, 1), { timeoutMs: 3000 }).catch(() => undefined);
-    // Anything else would arrive within another settle window.
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS * 3));
-    await service.wirefeed.intake.idle();
     try {
+      // Outcomes that show on /status may still be on their way; then no read is left to come
+      // (one held back for its settle window included), so what must stay absent has had its chance.
+      await waitForOutcome(service, expected, kind.kind);
+      await service.wirefeed.intake.idle();
       await expectOutcome(service, expected, [sentinel]);
       if (kind.then) {
         const next = await kind.then(context);
-        await waitFor(async () => statusMatches(await service.status(), next, 1), { timeoutMs: 3000 }).catch(() => undefined);
+        await waitForOutcome(service, next, `${kind.kind}, second step`);
+        await service.wirefeed.intake.idle();
         await expectOutcome(service, next, [sentinel]);
       }
       table.set(kind.kind, { outcome: expected.outcome, live: 'met' });
