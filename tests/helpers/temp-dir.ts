@@ -2,6 +2,8 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+// Most tests that write a folder write articles: they find txtArticle here too.
+export { txtArticle } from './txt-article.ts';
 
 export interface TempDir {
   dir: string;
@@ -22,9 +24,4 @@ export async function makeTempDir(prefix = 'wirefeed-'): Promise<TempDir> {
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   };
-}
-
-/** A .txt article in the sample's format. */
-export function txtArticle(section: string, title: string, ...paragraphs: string[]): string {
-  return [section, '', title, '', ...(paragraphs.length ? paragraphs : ['Body text.'])].join('\n\n');
 }

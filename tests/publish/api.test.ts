@@ -1,6 +1,6 @@
 // The publish API through app.request, over a real temp folder (createFolderPublisher): every
 // status code, the path checks, the size cap, the bad-token limit, and the token kept secret.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPublishApi, decodePublishPath } from '../../src/publish/api.ts';
@@ -10,12 +10,9 @@ import { createFolderPublisher } from '../../src/node/folder-publisher.ts';
 import { sha256Hex } from '../../src/publish/contract.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import { PARSE_OPTIONS, SITE } from '../helpers/articles.ts';
-import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
-
-const TOKEN = 'test-token-0123456789abcdef';
-const MAX_BYTES = 4096;
-const MTIME = '2025-03-01T12:34:56.789Z';
-const ARTICLE = txtArticle('Politics', 'Talks continue', 'First paragraph.');
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.ts';
+import { ARTICLE, MAX_BYTES, MTIME, TOKEN } from './fixtures.ts';
+import { createFolderApp, entries as entriesOf } from './folder-app.ts';
 
 let temp: TempDir;
 let clock: number;
@@ -28,18 +25,7 @@ beforeEach(async () => {
   clock = Date.parse('2026-01-10T08:00:00Z');
   logs = [];
   seen = [];
-  app = createApp({
-    store: createMemoryStore(),
-    site: SITE,
-    feedLimit: 50,
-    publish: {
-      token: TOKEN,
-      publisher: createFolderPublisher({ dir: temp.dir, parseOptions: { ...PARSE_OPTIONS, maxBytes: MAX_BYTES } }),
-      maxBytes: MAX_BYTES,
-      log: (line) => logs.push(line),
-      now: () => clock,
-    },
-  });
+  app = createFolderApp(temp.dir, { log: (line) => logs.push(line), now: () => clock });
 });
 
 afterEach(async () => {
@@ -63,7 +49,7 @@ const put = (path: string, body: string | Uint8Array, headers: Record<string, st
   call(`/api/articles/${path}`, { method: 'PUT', body, headers });
 
 /** Every entry under the temp folder, dotfiles included. */
-const entries = async () => (await readdir(temp.dir, { recursive: true })).sort();
+const entries = () => entriesOf(temp.dir);
 
 describe('the publish API', () => {
   it('is not there without the publish option', async () => {
