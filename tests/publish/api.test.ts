@@ -51,6 +51,20 @@ const put = (path: string, body: string | Uint8Array, headers: Record<string, st
 /** Every entry under the temp folder, dotfiles included. */
 const entries = () => entriesOf(temp.dir);
 
+/** A body that never ends, 1 KiB a pull, counting the pulls. */
+function endlessBody() {
+  const body = {
+    pulled: 0,
+    stream: new ReadableStream<Uint8Array>({
+      pull(controller) {
+        body.pulled += 1;
+        controller.enqueue(new Uint8Array(1024).fill(65));
+      },
+    }),
+  };
+  return body;
+}
+
 describe('the publish API', () => {
   it('is not there without the publish option', async () => {
     const plain = createApp({ store: createMemoryStore(), site: SITE, feedLimit: 50 });
@@ -209,36 +223,24 @@ describe('the publish API', () => {
   });
 
   it('answers 413 when Content-Length is over the cap, without reading the body', async () => {
-    let pulled = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        pulled += 1;
-        controller.enqueue(new Uint8Array(1024).fill(65));
-      },
-    });
+    const endless = endlessBody();
     const response = await call('/api/articles/big.txt', {
       method: 'PUT',
-      body,
+      body: endless.stream,
       headers: { 'Content-Length': String(MAX_BYTES + 1) },
       duplex: 'half',
     } as RequestInit);
     expect(response.status).toBe(413);
     expect(response.json().error).toMatch(/4096-byte limit/);
-    expect(pulled).toBeLessThanOrEqual(1);
+    expect(endless.pulled).toBeLessThanOrEqual(1);
     expect(await entries()).toEqual([]);
   });
 
   it('answers 413 when the body itself is over the cap, and stops reading it', async () => {
-    let pulled = 0;
-    const endless = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        pulled += 1;
-        controller.enqueue(new Uint8Array(1024).fill(65));
-      },
-    });
-    const response = await call('/api/articles/big.txt', { method: 'PUT', body: endless, duplex: 'half' } as RequestInit);
+    const endless = endlessBody();
+    const response = await call('/api/articles/big.txt', { method: 'PUT', body: endless.stream, duplex: 'half' } as RequestInit);
     expect(response.status).toBe(413);
-    expect(pulled).toBeLessThan(MAX_BYTES / 1024 + 4);
+    expect(endless.pulled).toBeLessThan(MAX_BYTES / 1024 + 4);
     const exact = await put('exact.txt', ARTICLE.padEnd(MAX_BYTES, '.'));
     expect(exact.status).toBe(201);
     expect((await put('over.txt', ARTICLE.padEnd(MAX_BYTES + 1, '.'))).status).toBe(413);

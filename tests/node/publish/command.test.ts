@@ -1,7 +1,7 @@
 // `wirefeed publish` end to end: a real Node server with PUBLISH_TOKEN over folder A, and the CLI
 // (a real process running the CLI's sources, or syncFolder in-process) publishing folder B to it.
 import { request } from 'node:http';
-import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syncFolder } from '../../../src/node/publish/command.ts';
@@ -45,12 +45,6 @@ function publish(args: string[], env: Record<string, string> = { PUBLISH_TOKEN: 
   return runChild(process.execPath, [...CLI, 'publish', ...args], { env: { ...ENV, ...env } });
 }
 
-/** Writes `text` to `path` in `dir` with a fixed modification time. */
-async function writeDated(dir: TempDir, path: string, text: string, mtime: string) {
-  const file = await dir.write(path, text);
-  await utimes(file, new Date(mtime), new Date(mtime));
-}
-
 /** Every file under a folder with its bytes and mtime (ms), by relative path. */
 async function snapshot(dir: string): Promise<Record<string, { text: string; mtime: string }>> {
   const result: Record<string, { text: string; mtime: string }> = {};
@@ -73,9 +67,9 @@ const titles = async () => {
 
 describe('wirefeed publish', () => {
   it('makes the server folder equal to the local one, then keeps it so across runs', async () => {
-    await writeDated(b, 'politics/talks.txt', txtArticle('Politics', 'Talks continue'), '2025-02-03T04:05:06.789Z');
-    await writeDated(b, 'sports.txt', txtArticle('Sports', 'Home side wins'), '2025-02-04T10:00:00.000Z');
-    await writeDated(b, 'world/quake.md', '---\ntitle: Quake\nsection: World\n---\nShaking.', '2025-02-05T00:00:00.000Z');
+    await b.write('politics/talks.txt', txtArticle('Politics', 'Talks continue'), new Date('2025-02-03T04:05:06.789Z'));
+    await b.write('sports.txt', txtArticle('Sports', 'Home side wins'), new Date('2025-02-04T10:00:00.000Z'));
+    await b.write('world/quake.md', '---\ntitle: Quake\nsection: World\n---\nShaking.', new Date('2025-02-05T00:00:00.000Z'));
     await b.write('.hidden.txt', txtArticle('X', 'Hidden'));
     await b.write('notes.pdf', 'not an article');
     await b.write('draft.txt~', 'editor backup');
@@ -100,7 +94,7 @@ describe('wirefeed publish', () => {
     expect([again.code, again.stdout]).toEqual([0, 'uploaded 0, deleted 0, unchanged 3, failed 0\n']);
 
     await rm(join(b.dir, 'sports.txt'));
-    await writeDated(b, 'politics/talks.txt', txtArticle('Politics', 'Talks end'), '2025-02-06T00:00:00.000Z');
+    await b.write('politics/talks.txt', txtArticle('Politics', 'Talks end'), new Date('2025-02-06T00:00:00.000Z'));
     const third = await publish([b.dir, '--to', url()]);
     expect(third.code).toBe(0);
     expect(third.stdout).toContain('uploaded politics/talks.txt (updated)\n');
