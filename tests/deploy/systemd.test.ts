@@ -1,16 +1,13 @@
 // deploy/systemd/wirefeed.service: what it says, systemd's own check of it (`systemd-analyze
 // verify`, Debian's systemd package; .ci/run installs it), and its ExecStart run for real with the
 // unit's environment, stopped the way systemd stops it.
-import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/site/config.ts';
 import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
-import { waitFor } from '../helpers/wait.ts';
-import { freePort, packageJson, parseEnvFile, ROOT } from './recipe.ts';
+import { freePort, packageJson, parseEnvFile, ROOT, runChild, startServing } from './recipe.ts';
 
 const UNIT = join(ROOT, 'deploy', 'systemd', 'wirefeed.service');
 const ENV_EXAMPLE = join(ROOT, 'deploy', 'systemd', 'wirefeed.env.example');
@@ -18,7 +15,6 @@ const ENV_EXAMPLE = join(ROOT, 'deploy', 'systemd', 'wirefeed.env.example');
 const NODE = '/usr/bin/node';
 const INSTALLED = '/usr/lib/node_modules/wirefeed';
 const ANALYZE = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((path) => existsSync(path));
-const run = promisify(execFile);
 
 let temp: TempDir | undefined;
 afterEach(async () => {
@@ -145,10 +141,7 @@ describe('deploy/systemd/wirefeed.service', () => {
     const verify = async (text: string) => {
       const file = join(temp!.dir, 'wirefeed.service');
       await writeFile(file, text);
-      const result = await run(ANALYZE!, ['verify', file], { timeout: 30_000 }).then(
-        ({ stderr }) => ({ code: 0, stderr }),
-        (error: { code: number; stderr: string }) => error,
-      );
+      const result = await runChild(ANALYZE!, ['verify', file], { timeout: 30_000 });
       // Unknown keys and bad values are only warnings (exit 0): any line about our file fails.
       return { code: result.code, about: result.stderr.split('\n').filter((line) => line.includes('wirefeed.service')) };
     };
@@ -174,21 +167,16 @@ describe('deploy/systemd/wirefeed.service', () => {
     // What systemd passes: PATH, the unit's Environment= and its EnvironmentFile=, nothing of ours.
     const childEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, ...fileEnv, ARTICLES_DIR: articles, PORT: String(port) };
     const [command, ...args] = localExecStart(one(unit, 'Service', 'ExecStart')).split(/\s+/);
-    const child = spawn(command!, args, { env: childEnv, cwd: temp.dir });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const child = await startServing(command!, args, { env: childEnv, cwd: temp.dir });
     try {
-      await waitFor(() => output.includes('serving'), { timeoutMs: 15_000, what: `the start-up line in ${JSON.stringify(output)}` });
-      expect(output).toContain(`serving ${fileEnv.BASE_URL}`);
-      expect(output).toContain(`state: ${stateRoot}/wirefeed`);
+      expect(child.output()).toContain(`serving ${fileEnv.BASE_URL}`);
+      expect(child.output()).toContain(`state: ${stateRoot}/wirefeed`);
       const feed = await fetch(`http://127.0.0.1:${port}/world/rss.xml`);
       expect(await feed.text()).toContain(`<link>${fileEnv.BASE_URL}/world/one</link>`);
     } finally {
       child.kill(one(unit, 'Service', 'KillSignal') as NodeJS.Signals);
     }
-    expect(await exited).toBe(0);
+    expect(await child.exited).toBe(0);
     expect((await readdir(join(stateRoot, 'wirefeed'))).length).toBeGreaterThan(0);
   });
 });

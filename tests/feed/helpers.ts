@@ -2,6 +2,11 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { SaxesParser } from 'saxes';
 import { expect } from 'vitest';
+import type { FeedItem, FeedMeta } from '../../src/feed/types.ts';
+import { makeItems, makeMeta, makePagedMeta, makeSummaryItems } from './fixtures.ts';
+
+/** A renderer of a whole feed document (renderRss, renderAtom, renderJsonFeed). */
+type RenderFeed = (meta: FeedMeta, items: FeedItem[]) => string;
 
 /**
  * Asserts that `xml` is a well-formed, namespace-well-formed XML document. fast-xml-parser's
@@ -48,4 +53,19 @@ export function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+/** Expects `render` to give the same bytes for the same input: the fixed section, and the paged summary-only page. */
+export function expectSameBytes(render: RenderFeed): void {
+  expect(render(makeMeta(), makeItems())).toBe(render(makeMeta(), makeItems()));
+  expect(render(makePagedMeta(), makeSummaryItems())).toBe(render(makePagedMeta(), makeSummaryItems()));
+}
+
+/** Expects `render` to leave its input as it was: frozen (so a write throws) and equal to a copy taken before. */
+export function expectInputUntouched(render: RenderFeed): void {
+  const meta = deepFreeze(makePagedMeta());
+  const items = deepFreeze(makeItems());
+  const before = structuredClone({ meta, items });
+  render(meta, items);
+  expect({ meta, items }).toEqual(before);
 }

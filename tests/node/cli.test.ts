@@ -1,10 +1,9 @@
 // The `npm start` entry as a real process: flags, help, and start-up errors.
-import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWirefeed } from '../../src/node/server/serve.ts';
+import { runChild, startChild, startServing } from '../helpers/child-process.ts';
 import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -12,7 +11,6 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const MAIN = join(ROOT, 'src', 'node', 'main.ts');
 const BIN = join(ROOT, 'bin', 'wirefeed.js');
-const run = promisify(execFile);
 // vitest (through Vite) sets BASE_URL=/ in its own environment: keep it from the child.
 const { BASE_URL: _vite, ...ENV } = process.env;
 
@@ -23,17 +21,15 @@ afterEach(async () => {
 });
 
 async function fails(args: string[], env: Record<string, string> = {}) {
-  try {
-    await run(TSX, [MAIN, ...args], { env: { ...ENV, ...env } });
-  } catch (error) {
-    return error as { code: number; stderr: string };
-  }
-  throw new Error('expected the process to fail');
+  const result = await runChild(TSX, [MAIN, ...args], { env: { ...ENV, ...env } });
+  if (result.code === 0) throw new Error('expected the process to fail');
+  return result;
 }
 
 describe('wirefeed serve (npm start)', () => {
   it('prints every option with --help', async () => {
-    const { stdout } = await run(TSX, [MAIN, '--help']);
+    const { code, stdout } = await runChild(TSX, [MAIN, '--help']);
+    expect(code).toBe(0);
     for (const flag of ['--articles-dir', '--port', '--base-url', '--feed-limit', '--max-file-bytes', '--settle-ms']) {
       expect(stdout).toContain(flag);
     }
@@ -54,16 +50,14 @@ describe('wirefeed serve (npm start)', () => {
     temp = await makeTempDir();
     await temp.write('one.txt', txtArticle('World', 'One'));
     await temp.write('bad.txt', '');
-    const child = spawn(TSX, [MAIN, '--articles-dir', temp.dir, '--port', '0', '--host', '127.0.0.1', '--log-format', 'text'], {
+    const child = startChild(TSX, [MAIN, '--articles-dir', temp.dir, '--port', '0', '--host', '127.0.0.1', '--log-format', 'text'], {
       env: { ...ENV, ARTICLES_DIR: '/ignored', FORCE_COLOR: '0' },
     });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
     try {
-      await waitFor(() => output.includes('serving'), { timeoutMs: 15_000, what: 'the start-up line' });
+      await waitFor(() => child.stdout().includes('serving'), { timeoutMs: 15_000, what: 'the start-up line' });
       // LOG_FORMAT=text: `[date time] LEVEL: [module] message`, one record a line.
       const time = String.raw`\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] `;
-      expect(output).toMatch(
+      expect(child.stdout()).toMatch(
         new RegExp(
           [
             String.raw`^${time}INFO: \[intake\] watch engine: native \(WATCHER=auto, native module loaded\); state: ${escapeRegExp(temp.dir)}/\.wirefeed`,
@@ -75,7 +69,7 @@ describe('wirefeed serve (npm start)', () => {
         ),
       );
       await temp.write('two.txt', txtArticle('World', 'Two'));
-      await waitFor(() => output.includes('[intake] published two.txt (World)'), { timeoutMs: 5000, what: 'the publish line' });
+      await waitFor(() => child.stdout().includes('[intake] published two.txt (World)'), { timeoutMs: 5000, what: 'the publish line' });
     } finally {
       child.kill('SIGTERM');
     }
@@ -84,37 +78,19 @@ describe('wirefeed serve (npm start)', () => {
 
 /** Runs the installed command, bin/wirefeed.js, with plain node; resolves once it ends (a server that starts is killed). */
 function wirefeed(args: string[], env: Record<string, string> = {}) {
-  return run(process.execPath, [BIN, ...args], { env: { ...ENV, ...env }, timeout: 20_000 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
+  return runChild(process.execPath, [BIN, ...args], { env: { ...ENV, ...env }, timeout: 20_000 });
 }
 
-/** Starts `wirefeed ...args` and resolves with its base URL once it logs the start-up line. */
-async function startServing(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...ENV, FORCE_COLOR: '0', LOG_FORMAT: 'text', ...env } });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
-  const stop = async () => {
-    child.kill('SIGTERM');
-    return closed;
-  };
-  try {
-    const { value } = await waitFor(() => /serving (\S+)/.exec(output)?.[1], { timeoutMs: 15_000, what: `the start-up line in ${JSON.stringify(output)}` });
-    return { baseUrl: value, output: () => output, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+/** Starts `wirefeed ...args` and resolves once it logs the start-up line. */
+function serve(args: string[], env: Record<string, string> = {}) {
+  return startServing(process.execPath, [BIN, ...args], { env: { ...ENV, FORCE_COLOR: '0', LOG_FORMAT: 'text', ...env } });
 }
 
 describe('wirefeed serve [DIR]', () => {
   it('serves the folder named after serve', async () => {
     temp = await makeTempDir();
     await temp.write('one.txt', txtArticle('World', 'Named on the command line'));
-    const server = await startServing(['serve', temp.dir, '--port', '0', '--host', '127.0.0.1'], { ARTICLES_DIR: '/nonexistent/ignored' });
+    const server = await serve(['serve', temp.dir, '--port', '0', '--host', '127.0.0.1'], { ARTICLES_DIR: '/nonexistent/ignored' });
     try {
       const feed = await fetch(`${server.baseUrl}/world/rss.xml`);
       expect(feed.status).toBe(200);

@@ -1,6 +1,6 @@
 // The publish API through app.request, over a real temp folder (createFolderPublisher): every
 // status code, the path checks, the size cap, the bad-token limit, and the token kept secret.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPublishApi, decodePublishPath } from '../../src/publish/api.ts';
@@ -10,12 +10,9 @@ import { createFolderPublisher } from '../../src/node/folder-publisher.ts';
 import { sha256Hex } from '../../src/site/sha256.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import { PARSE_OPTIONS, SITE } from '../helpers/articles.ts';
-import { makeTempDir, txtArticle, type TempDir } from '../helpers/temp-dir.ts';
-
-const TOKEN = 'test-token-0123456789abcdef';
-const MAX_BYTES = 4096;
-const MTIME = '2025-03-01T12:34:56.789Z';
-const ARTICLE = txtArticle('Politics', 'Talks continue', 'First paragraph.');
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.ts';
+import { ARTICLE, MAX_BYTES, MTIME, TOKEN } from './fixtures.ts';
+import { createFolderApp, entries as entriesOf } from './folder-app.ts';
 
 let temp: TempDir;
 let clock: number;
@@ -28,18 +25,7 @@ beforeEach(async () => {
   clock = Date.parse('2026-01-10T08:00:00Z');
   logs = [];
   seen = [];
-  app = createApp({
-    store: createMemoryStore(),
-    site: SITE,
-    feedLimit: 50,
-    publish: {
-      token: TOKEN,
-      publisher: createFolderPublisher({ dir: temp.dir, parseOptions: { ...PARSE_OPTIONS, maxBytes: MAX_BYTES } }),
-      maxBytes: MAX_BYTES,
-      log: (line) => logs.push(line),
-      now: () => clock,
-    },
-  });
+  app = createFolderApp(temp.dir, { log: (line) => logs.push(line), now: () => clock });
 });
 
 afterEach(async () => {
@@ -63,7 +49,21 @@ const put = (path: string, body: string | Uint8Array, headers: Record<string, st
   call(`/api/articles/${path}`, { method: 'PUT', body, headers });
 
 /** Every entry under the temp folder, dotfiles included. */
-const entries = async () => (await readdir(temp.dir, { recursive: true })).sort();
+const entries = () => entriesOf(temp.dir);
+
+/** A body that never ends, 1 KiB a pull, counting the pulls. */
+function endlessBody() {
+  const body = {
+    pulled: 0,
+    stream: new ReadableStream<Uint8Array>({
+      pull(controller) {
+        body.pulled += 1;
+        controller.enqueue(new Uint8Array(1024).fill(65));
+      },
+    }),
+  };
+  return body;
+}
 
 describe('the publish API', () => {
   it('is not there without the publish option', async () => {
@@ -224,36 +224,24 @@ describe('the publish API', () => {
   });
 
   it('answers 413 when Content-Length is over the cap, without reading the body', async () => {
-    let pulled = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        pulled += 1;
-        controller.enqueue(new Uint8Array(1024).fill(65));
-      },
-    });
+    const endless = endlessBody();
     const response = await call('/api/articles/big.txt', {
       method: 'PUT',
-      body,
+      body: endless.stream,
       headers: { 'Content-Length': String(MAX_BYTES + 1) },
       duplex: 'half',
     } as RequestInit);
     expect(response.status).toBe(413);
     expect(response.json().error).toMatch(/4096-byte limit/);
-    expect(pulled).toBeLessThanOrEqual(1);
+    expect(endless.pulled).toBeLessThanOrEqual(1);
     expect(await entries()).toEqual([]);
   });
 
   it('answers 413 when the body itself is over the cap, and stops reading it', async () => {
-    let pulled = 0;
-    const endless = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        pulled += 1;
-        controller.enqueue(new Uint8Array(1024).fill(65));
-      },
-    });
-    const response = await call('/api/articles/big.txt', { method: 'PUT', body: endless, duplex: 'half' } as RequestInit);
+    const endless = endlessBody();
+    const response = await call('/api/articles/big.txt', { method: 'PUT', body: endless.stream, duplex: 'half' } as RequestInit);
     expect(response.status).toBe(413);
-    expect(pulled).toBeLessThan(MAX_BYTES / 1024 + 4);
+    expect(endless.pulled).toBeLessThan(MAX_BYTES / 1024 + 4);
     const exact = await put('exact.txt', ARTICLE.padEnd(MAX_BYTES, '.'));
     expect(exact.status).toBe(201);
     expect((await put('over.txt', ARTICLE.padEnd(MAX_BYTES + 1, '.'))).status).toBe(413);

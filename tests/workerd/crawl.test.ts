@@ -2,17 +2,13 @@
 // tests/helpers/crawl-corpus.ts) published into the real Worker the way `npm run dev:worker`
 // runs it (wrangler.toml, local D1 and R2, no BASE_URL, so links follow the request's origin),
 // then crawled from `/`: pages, feeds, OPML and the media files served from R2.
-// The Worker is started with wrangler's `unstable_startWorker`, as tests/workerd/entry.test.ts
-// does, rather than `wrangler dev` as a child process: the same config, bundle and workerd, with
-// no second process tree to stop, and ready in seconds. The corpus goes in through `syncFolder`,
+// The Worker is started with wrangler's `unstable_startWorker` (./start-worker.ts, as
+// tests/workerd/entry.test.ts starts it) rather than `wrangler dev` as a child process: the
+// same config, bundle and workerd, with no second process tree to stop, and ready in seconds. The corpus goes in through `syncFolder`,
 // the code of `wirefeed publish`. Then the Node server over the same folder, with the Worker's
 // origin as BASE_URL, is crawled too: both must serve the same URLs with the same types and bytes.
 // Last, the Worker under a path (BASE_URL …/news, as a Workers route `example.com/news/*` passes
 // the prefix through): every link and redirect must stay under /news/.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { unstable_startWorker } from 'wrangler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncFolder } from '../../src/node/publish/sync-folder.ts';
 import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
@@ -20,16 +16,11 @@ import { CORPUS_MEDIA_PATHS, makeCrawlCorpus, missingFromCrawl } from '../helper
 import { BROWSER_ACCEPT, crawlDifferences, crawlKeeping } from '../helpers/crawl-site.ts';
 import { freePort } from '../helpers/free-port.ts';
 import type { TempDir } from '../helpers/temp-dir.ts';
+import { startWorker } from './start-worker.ts';
 
 const TOKEN = 'crawl-token-0123456789abcdef';
-const ROOT = join(import.meta.dirname, '..', '..');
 /** From the home page and the HTML status page, as a browser asks for them. */
 const AS_BROWSER = { start: ['/', '/status'], headers: BROWSER_ACCEPT };
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  // TOOLCHAIN.md: with a compatibility_date this workerd does not know, startWorker hangs forever.
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
-}
 
 interface PublishedWorker {
   origin: string;
@@ -41,24 +32,8 @@ interface PublishedWorker {
  * publishes the folder `dir` into it with `syncFolder` at `to(origin)`.
  */
 async function startPublishedWorker(dir: string, { vars = {}, port = 0, to = (origin: string) => origin } = {}): Promise<PublishedWorker> {
-  const persist = await mkdtemp(join(tmpdir(), 'wirefeed-crawl-worker-'));
-  const bindings = Object.fromEntries(Object.entries({ PUBLISH_TOKEN: TOKEN, ...vars }).map(([name, value]) => [name, { type: 'plain_text' as const, value }]));
-  const worker = await withTimeout(
-    unstable_startWorker({
-      config: join(ROOT, 'wrangler.toml'),
-      bindings,
-      dev: { server: { hostname: '127.0.0.1', port }, inspector: false, persist, watch: false, logLevel: 'warn' },
-    }),
-    60_000,
-    'the Worker to start',
-  );
-  const close = async () => {
-    await worker.dispose();
-    await rm(persist, { recursive: true, force: true });
-  };
+  const { origin, close } = await startWorker({ PUBLISH_TOKEN: TOKEN, ...vars }, { port });
   try {
-    await worker.ready;
-    const origin = (await worker.url).origin;
     const summary = await syncFolder({ dir, to: to(origin), token: TOKEN, concurrency: 4, retries: 0 });
     expect(summary).toMatchObject({ failed: 0, deleted: 0 });
     return { origin, close };

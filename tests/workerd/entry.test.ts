@@ -1,19 +1,16 @@
 // The Worker entry (src/workers/index.ts) bundled by wrangler and run in workerd with a local
 // D1 database, fed through the publish API the way `wirefeed publish` feeds it. The shared
 // HTTP suite runs against it, and its feeds are compared with the Node server's byte for byte.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
-import { unstable_startWorker } from 'wrangler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ITEM_KINDS, kindName } from '../../src/http/item-cache.ts';
 import { FIXTURE_FILES, FIXTURE_TITLE, makeNodeTarget, runHttpSuite, type FixtureFile, type Target } from '../http/suite.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { runTaxonomySuite } from '../http/taxonomy-suite.ts';
+import { startWorker } from './start-worker.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
-const ROOT = join(import.meta.dirname, '..', '..');
 /** wrangler.toml's database_id: the name of the local database under the persist folder. */
 const DATABASE_ID = '00000000-0000-0000-0000-000000000000';
 
@@ -24,20 +21,7 @@ interface WorkerTarget extends Target {
 
 /** Starts the Worker with an empty local D1 and publishes `files` into it through the API. */
 async function makeWorkerTarget(files: FixtureFile[], siteTitle: string, vars: Record<string, string> = {}): Promise<WorkerTarget> {
-  const persist = await mkdtemp(join(tmpdir(), 'wirefeed-d1-'));
-  const worker = await withTimeout(
-    unstable_startWorker({
-      config: join(ROOT, 'wrangler.toml'),
-      bindings: Object.fromEntries(
-        Object.entries({ PUBLISH_TOKEN: TOKEN, SITE_TITLE: siteTitle, ...vars }).map(([name, value]) => [name, { type: 'plain_text', value }]),
-      ),
-      dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, persist, watch: false, logLevel: 'warn' },
-    }),
-    60_000,
-    'the Worker to start',
-  );
-  await worker.ready;
-  const origin = (await worker.url).origin;
+  const { origin, persist, close } = await startWorker({ PUBLISH_TOKEN: TOKEN, SITE_TITLE: siteTitle, ...vars });
   const request = (path: string, init?: RequestInit) => fetch(`${origin}${path}`, init);
   for (const file of files) {
     const response = await request(`/api/articles/${file.path}`, {
@@ -62,16 +46,8 @@ async function makeWorkerTarget(files: FixtureFile[], siteTitle: string, vars: R
         await mf.dispose();
       }
     },
-    async close() {
-      await worker.dispose();
-      await rm(persist, { recursive: true, force: true });
-    },
+    close,
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  // TOOLCHAIN.md: with a compatibility_date this workerd does not know, startWorker hangs forever.
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
 }
 
 runHttpSuite('the Worker in workerd over D1', (files, title) => makeWorkerTarget(files, title));

@@ -1,6 +1,6 @@
 // `buildSite` over real temporary folders, checked file by file against the real server
 // started on the same folder with the same settings.
-import { mkdir, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.ts';
@@ -66,11 +66,7 @@ function parseHeaders(text: string): { pattern: RegExp; source: string; headers:
 }
 
 async function writeFixtures(temp: TempDir): Promise<void> {
-  const at = async (path: string, text: string, day: number) => {
-    const file = await temp.write(path, text);
-    const time = new Date(Date.UTC(2025, 0, 1 + day, 12));
-    await utimes(file, time, time);
-  };
+  const at = (path: string, text: string, day: number) => temp.write(path, text, new Date(Date.UTC(2025, 0, 1 + day, 12)));
   await at('politics/talks.txt', txtArticle('Politics', 'Talks resume & continue', 'First paragraph.', 'Second.'), 1);
   await at('politics/vote.txt', txtArticle('Politics', 'Vote <counted>', 'It was counted.'), 2);
   await at('sport/football/final.md', '---\ntitle: Cup final\nauthor: Ann Lee\ntags: [football]\ndate: 2025-02-01T10:00:00Z\n---\nThe *final* was **played**.\n', 3);

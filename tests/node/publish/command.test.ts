@@ -1,13 +1,13 @@
 // `wirefeed publish` end to end: a real Node server with PUBLISH_TOKEN over folder A, and the CLI
 // (a real process running the CLI's sources, or syncFolder in-process) publishing folder B to it.
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syncFolder } from '../../../src/node/publish/sync-folder.ts';
 import { startServer, type RunningServer } from '../../../src/node/server/http-server.ts';
 import { startWirefeed, type Wirefeed } from '../../../src/node/server/serve.ts';
+import { runChild, startChild, type Finished } from '../../helpers/child-process.ts';
 import { CLI } from '../../helpers/cli.ts';
 import { makeTempDir, txtArticle, type TempDir } from '../../helpers/temp-dir.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -40,29 +40,9 @@ afterEach(async () => {
   expect(lines.filter((line) => line.includes(TOKEN))).toEqual([]);
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `wirefeed publish ...args` as a real process and waits for it to end. */
-function publish(args: string[], env: Record<string, string> = { PUBLISH_TOKEN: TOKEN }): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, 'publish', ...args], { env: { ...ENV, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Writes `text` to `path` in `dir` with a fixed modification time. */
-async function writeDated(dir: TempDir, path: string, text: string, mtime: string) {
-  const file = await dir.write(path, text);
-  await utimes(file, new Date(mtime), new Date(mtime));
+function publish(args: string[], env: Record<string, string> = { PUBLISH_TOKEN: TOKEN }): Promise<Finished> {
+  return runChild(process.execPath, [...CLI, 'publish', ...args], { env: { ...ENV, ...env } });
 }
 
 /** Every file under a folder with its bytes and mtime (ms), by relative path. */
@@ -87,9 +67,9 @@ const titles = async () => {
 
 describe('wirefeed publish', () => {
   it('makes the server folder equal to the local one, then keeps it so across runs', async () => {
-    await writeDated(b, 'politics/talks.txt', txtArticle('Politics', 'Talks continue'), '2025-02-03T04:05:06.789Z');
-    await writeDated(b, 'sports.txt', txtArticle('Sports', 'Home side wins'), '2025-02-04T10:00:00.000Z');
-    await writeDated(b, 'world/quake.md', '---\ntitle: Quake\nsection: World\n---\nShaking.', '2025-02-05T00:00:00.000Z');
+    await b.write('politics/talks.txt', txtArticle('Politics', 'Talks continue'), new Date('2025-02-03T04:05:06.789Z'));
+    await b.write('sports.txt', txtArticle('Sports', 'Home side wins'), new Date('2025-02-04T10:00:00.000Z'));
+    await b.write('world/quake.md', '---\ntitle: Quake\nsection: World\n---\nShaking.', new Date('2025-02-05T00:00:00.000Z'));
     await b.write('.hidden.txt', txtArticle('X', 'Hidden'));
     await b.write('notes.pdf', 'not an article');
     await b.write('draft.txt~', 'editor backup');
@@ -114,7 +94,7 @@ describe('wirefeed publish', () => {
     expect([again.code, again.stdout]).toEqual([0, 'uploaded 0, deleted 0, unchanged 3, failed 0\n']);
 
     await rm(join(b.dir, 'sports.txt'));
-    await writeDated(b, 'politics/talks.txt', txtArticle('Politics', 'Talks end'), '2025-02-06T00:00:00.000Z');
+    await b.write('politics/talks.txt', txtArticle('Politics', 'Talks end'), new Date('2025-02-06T00:00:00.000Z'));
     const third = await publish([b.dir, '--to', url()]);
     expect(third.code).toBe(0);
     expect(third.stdout).toContain('uploaded politics/talks.txt (updated)\n');
@@ -186,36 +166,28 @@ describe('wirefeed publish', () => {
   });
 
   it('--watch stops with the same message when the server comes back without PUBLISH_TOKEN', async () => {
-    const child = spawn(process.execPath, [...CLI, 'publish', b.dir, '--to', url(), '--watch'], { env: { ...ENV, PUBLISH_TOKEN: TOKEN } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const child = startChild(process.execPath, [...CLI, 'publish', b.dir, '--to', url(), '--watch'], { env: { ...ENV, PUBLISH_TOKEN: TOKEN } });
     try {
-      await waitFor(() => stdout.includes('watching'), { timeoutMs: 10_000, what: 'the initial sync' });
+      await waitFor(() => child.stdout().includes('watching'), { timeoutMs: 10_000, what: 'the initial sync' });
       const port = String(server.port);
       await server.close();
       server = await startWirefeed({ ARTICLES_DIR: a.dir, PORT: port, HOST: '127.0.0.1', STATE_DIR: 'off' }, { log: (line) => lines.push(line) });
       await b.write('late.txt', txtArticle('World', 'Late'));
-      expect(await exited).toBe(1);
+      expect(await child.exited).toBe(1);
     } finally {
       child.kill('SIGTERM');
     }
-    expect(stderr).toContain(`wirefeed publish: the server's publish API is off (start it with PUBLISH_TOKEN): PUT /api/articles/late.txt on ${url()} answered 404`);
+    expect(child.stderr()).toContain(`wirefeed publish: the server's publish API is off (start it with PUBLISH_TOKEN): PUT /api/articles/late.txt on ${url()} answered 404`);
     expect(await readdir(a.dir)).not.toContain('late.txt');
   });
 
   it('--watch pushes adds, changes and deletes as they happen, and exits cleanly on SIGTERM', async () => {
     await b.write('first.txt', txtArticle('World', 'First'));
     await b.write('sub/inner.txt', txtArticle('Sub', 'Inner'));
-    const child = spawn(process.execPath, [...CLI, 'publish', b.dir, '--to', url(), '--watch'], { env: { ...ENV, PUBLISH_TOKEN: TOKEN } });
-    let stdout = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const child = startChild(process.execPath, [...CLI, 'publish', b.dir, '--to', url(), '--watch'], { env: { ...ENV, PUBLISH_TOKEN: TOKEN } });
     try {
-      await waitFor(() => stdout.includes('watching'), { timeoutMs: 10_000, what: 'the initial sync' });
-      expect(stdout).toContain('synced: uploaded 2, deleted 0, unchanged 0, failed 0');
+      await waitFor(() => child.stdout().includes('watching'), { timeoutMs: 10_000, what: 'the initial sync' });
+      expect(child.stdout()).toContain('synced: uploaded 2, deleted 0, unchanged 0, failed 0');
       const feedHas = (title: string) => waitFor(async () => (await titles()).some((t) => t.startsWith(`${title} @`)), { what: title });
 
       await b.write('second.txt', txtArticle('World', 'Second'));
@@ -228,14 +200,14 @@ describe('wirefeed publish', () => {
       await rm(join(b.dir, 'sub'), { recursive: true });
       await waitFor(async () => (await titles()).every((t) => !t.startsWith('Inner @')), { what: 'the folder deletion' });
       await waitFor(async () => (await readdir(a.dir)).filter((name) => name !== '.wirefeed').join() === 'second.txt', { what: 'A without sub/' });
-      expect(stdout).toContain('uploaded second.txt (created)\n');
-      expect(stdout).toContain('uploaded second.txt (updated)\n');
-      expect(stdout).toContain('deleted first.txt\n');
+      expect(child.stdout()).toContain('uploaded second.txt (created)\n');
+      expect(child.stdout()).toContain('uploaded second.txt (updated)\n');
+      expect(child.stdout()).toContain('deleted first.txt\n');
     } finally {
       child.kill('SIGTERM');
     }
-    expect(await exited).toBe(0);
-    expect(stdout).toMatch(/uploaded 4, deleted 2, unchanged 0, failed 0\n$/);
+    expect(await child.exited).toBe(0);
+    expect(child.stdout()).toMatch(/uploaded 4, deleted 2, unchanged 0, failed 0\n$/);
   });
 
   it('answers 429 to a peer address after 20 bad tokens in a minute', async () => {
@@ -250,13 +222,7 @@ describe('wirefeed publish', () => {
   });
 
   it('documents every command and option in --help, and prints --version', async () => {
-    const run = (args: string[]) =>
-      new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, [...CLI, ...args], { env: ENV });
-        let out = '';
-        child.stdout.on('data', (chunk) => (out += chunk));
-        child.once('close', () => resolve(out));
-      });
+    const run = async (args: string[]) => (await runChild(process.execPath, [...CLI, ...args], { env: ENV })).stdout;
     const [help, version] = await Promise.all([run(['--help']), run(['--version'])]);
     for (const word of ['serve', 'publish [DIR] --to URL', 'build', '--watch', '--token', '--concurrency', '--batch-files', '--dry-run', '--publish-token', '--articles-dir']) {
       expect(help).toContain(word);
