@@ -3,7 +3,8 @@
 // D1 inside workerd (tests/workers/bulk.test.ts). Every line's outcome, the caps, the cut-off
 // upload. workerd runs this file too: no node:* here, the targets bring what is runtime-specific.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { comparePaths, sha256Hex } from '../../src/publish/contract.ts';
+import { comparePaths } from '../../src/publish/contract.ts';
+import { sha256Hex } from '../../src/site/sha256.ts';
 import { txtArticle } from '../helpers/txt-article.ts';
 import { ARTICLE, MAX_BYTES, MTIME, TOKEN } from './fixtures.ts';
 

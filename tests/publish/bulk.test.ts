@@ -2,7 +2,7 @@
 // (./bulk-suite.ts) through app.request over a real temp folder (createFolderPublisher).
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256Hex } from '../../src/publish/contract.ts';
+import { sha256Hex } from '../../src/site/sha256.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { runBulkSuite } from './bulk-suite.ts';
 import { createFolderApp, entries } from './folder-app.ts';
