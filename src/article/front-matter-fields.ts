@@ -4,7 +4,7 @@ import type { Attribution, Author } from './types.ts';
 import { parseDateValue } from './dates.ts';
 import { collapseSpace } from './normalise.ts';
 import { reject } from './reject.ts';
-import { resolveUrl } from './urls.ts';
+import { resolveUrl } from './resolve-url.ts';
 
 export interface FrontMatter {
   title?: string;

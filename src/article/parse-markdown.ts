@@ -7,7 +7,7 @@ import { renderMarkdown } from './markdown.ts';
 import { summarise } from './normalise.ts';
 import { reject } from './reject.ts';
 import { firstImage, sanitiseHtml } from './sanitise.ts';
-import { folderUrlOf } from './urls.ts';
+import { folderUrlOf } from './resolve-url.ts';
 
 /** Parses a Markdown article: front matter first, then a `# Heading` as the title if needed. */
 export function parseMarkdown(context: ParseContext): ParsedFields {

@@ -18,12 +18,6 @@ export { isArticlePath, oversizeReason, sectionSlug };
  */
 export const PARSER_VERSION = 4;
 
-/** Defaults for the options that have sensible ones; `baseUrl` and `idAuthority` are the site's. */
-export const DEFAULT_PARSE_OPTIONS = {
-  defaultSection: 'General',
-  maxBytes: 1_048_576,
-} as const satisfies Partial<ParseOptions>;
-
 /**
  * Parses one article file. Never throws: every failure, expected or not, comes back as
  * `{ ok: false, error: ArticleParseError }` with the file's path and a human reason.

@@ -1,6 +1,6 @@
 // HTML sanitising for Markdown bodies (raw HTML is allowed in, so everything goes through here).
 import xss, { FilterXSS, type IWhiteList } from 'xss';
-import { resolveUrl } from './urls.ts';
+import { resolveUrl } from './resolve-url.ts';
 
 // The CommonJS module object carries js-xss's defaults, but its typings only describe the
 // default function, so we name the few members we use.
