@@ -13,7 +13,7 @@ export { isArticlePath, oversizeReason, sectionSlug };
 
 /**
  * Bumped whenever the same bytes and options may parse to something different: the Node intake
- * keeps parsed articles between runs (src/node/intake/state.ts) and re-reads every file when
+ * keeps parsed articles between runs (src/node/intake/state/intake-state.ts) and re-reads every file when
  * this differs from the version they were parsed with.
  */
 export const PARSER_VERSION = 4;

@@ -1,7 +1,7 @@
 // The restart property's model (restart-state.test.ts): what each file must be served as after a
 // restart, by the dates rule (README "Dates"), from what the server knew of each path before it
 // stopped; and which of those records survive a damaged journal, by the journal's documented
-// format (state.ts): `<crc32> <json>` lines, a header first; a torn or bad last line is dropped and
+// format (src/node/intake/state/): `<crc32> <json>` lines, a header first; a torn or bad last line is dropped and
 // the rest loaded; a bad line with anything after it, or a bad header, means a full scan.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';

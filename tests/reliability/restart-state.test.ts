@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
 import type { ArticleMeta as Article } from '../../src/article/types.ts';
 import { appSettingsOf, parseOptionsOf, resolveConfig } from '../../src/site/config.ts';
-import { toStoredArticle } from '../../src/node/intake/state.ts';
+import { toStoredArticle } from '../../src/node/intake/state/intake-state.ts';
 import { startWirefeed, type Wirefeed } from '../../src/node/server/serve.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';

@@ -4,7 +4,7 @@ import type { LogLine } from '../logger.ts';
 import type { ParseOptions } from '../../article/types.ts';
 import type { FeedStore } from '../../store/types.ts';
 import { detached, readArticleFile, type FileOutcome } from './read-file.ts';
-import { fromStoredArticle, type FileRecord } from './state.ts';
+import { fromStoredArticle, type FileRecord } from './state/intake-state.ts';
 
 /** Where the indexer keeps what each file gave: the persisted state, or a plain map. */
 export interface RecordBook {

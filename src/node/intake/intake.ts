@@ -13,7 +13,7 @@ import { createIndexer, createMemoryBook, type Indexer, type IndexerOptions, typ
 import { readerFor } from './read-pool.ts';
 import { runLimited } from '../run-limited.ts';
 import { changedFiles, scanFolder, type ScanSummary } from './scan.ts';
-import { openState, type PersistedState } from './state.ts';
+import { openState, type PersistedState } from './state/intake-state.ts';
 import { walkArticles } from './walk.ts';
 
 export interface IntakeOptions {

@@ -7,8 +7,8 @@ import { join, sep } from 'node:path';
 import { oversizeReason, parseArticle } from '../../article/parse.ts';
 import type { ArticleSource, ParseOptions } from '../../article/types.ts';
 import { settleDelay } from './settle.ts';
-import { encodeRecordLine } from './state-line.ts';
-import { toStoredArticle, type FileRecord } from './state.ts';
+import { encodeRecordLine } from './state/journal-line.ts';
+import { toStoredArticle, type FileRecord } from './state/intake-state.ts';
 
 /** What the intake knew of a file before: enough to skip an unchanged file and to keep its dates. */
 export type KnownFile = Pick<FileRecord, 'size' | 'mtimeMs' | 'ino' | 'hash' | 'firstSeenAt' | 'changedAt'>;

@@ -1,6 +1,6 @@
 // Builders for the persisted-state tests, shared with the child process they SIGKILL.
-import type { Article } from '../../../src/article/types.ts';
-import { toStoredArticle, type FileRecord } from '../../../src/node/intake/state.ts';
+import type { Article } from '../../../../src/article/types.ts';
+import { toStoredArticle, type FileRecord } from '../../../../src/node/intake/state/intake-state.ts';
 
 /** An article with every optional field and awkward text: Unicode, emoji, control characters, a lone surrogate. */
 export function makeArticle(overrides: Partial<Article> = {}): Article {

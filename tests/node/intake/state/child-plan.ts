@@ -1,6 +1,6 @@
 // The endless operation sequence the SIGKILL test's child performs, and what any prefix of it leaves.
-import type { FileRecord } from '../../../src/node/intake/state.ts';
-import { makeRecord } from './state-records.ts';
+import type { FileRecord } from '../../../../src/node/intake/state/intake-state.ts';
+import { makeRecord } from './records.ts';
 
 export { makeRecord };
 /** Distinct paths the child writes to, so later writes overwrite earlier ones and compaction has work. */

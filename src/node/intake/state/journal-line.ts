@@ -1,7 +1,7 @@
 // One journal line: `<crc32 of the JSON, 8 hex digits> <JSON>\n`. The first line is the header
 // (format version + fingerprint); every other line sets or deletes one record.
 import * as zlib from 'node:zlib';
-import type { FileRecord, StateOptions } from './state-types.ts';
+import type { FileRecord, StateOptions } from './types.ts';
 
 export const FORMAT = 'wirefeed-state';
 // 2: records hold no article bodies (the lean store reads them from the files).

@@ -1,7 +1,7 @@
 // Article <-> the JSON-safe form the journal holds (no body), and the shape check applied to every loaded record.
-import { isArticleFormat } from '../../article/format-names.ts';
-import type { Article, ArticleMeta, Attribution, Author } from '../../article/types.ts';
-import type { FileRecord, StoredArticle } from './state-types.ts';
+import { isArticleFormat } from '../../../article/format-names.ts';
+import type { Article, ArticleMeta, Attribution, Author } from '../../../article/types.ts';
+import type { FileRecord, StoredArticle } from './types.ts';
 
 /** Article -> JSON-safe form: dates become epoch ms, the body is left out; optional fields appear only when set. */
 export function toStoredArticle(article: Article | ArticleMeta): StoredArticle {

@@ -2,8 +2,8 @@
 // place atomically: temp file in the same folder, fsync, rename over, fsync the folder.
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { encodeLine, type Header } from './state-line.ts';
-import type { FileRecord } from './state-types.ts';
+import { encodeLine, type Header } from './journal-line.ts';
+import type { FileRecord } from './types.ts';
 
 /** Bytes gathered before each write; the event loop gets a turn between writes. */
 const CHUNK_BYTES = 4 * 1024 * 1024;

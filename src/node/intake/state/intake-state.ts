@@ -4,14 +4,14 @@
 // version and the fingerprint, every other line is `{"set":FileRecord}` or `{"deleted":path}`.
 import { mkdir, open, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeHeader } from './state-line.ts';
-import { takeLock } from './state-lock.ts';
-import { readJournal, type ReadOutcome } from './state-read.ts';
-import type { FileRecord, OpenedState, PersistedState, StateOptions } from './state-types.ts';
-import { createJournalWriter, createMemoryOnlyWriter, type JournalWriter } from './state-writer.ts';
+import { makeHeader } from './journal-line.ts';
+import { takeLock } from './lock.ts';
+import { readJournal, type ReadOutcome } from './read-journal.ts';
+import type { FileRecord, OpenedState, PersistedState, StateOptions } from './types.ts';
+import { createJournalWriter, createMemoryOnlyWriter, type JournalWriter } from './journal-writer.ts';
 
-export type { FileRecord, OpenedState, PersistedState, StateOptions, StoredArticle } from './state-types.ts';
-export { fromStoredArticle, toStoredArticle } from './state-article.ts';
+export type { FileRecord, OpenedState, PersistedState, StateOptions, StoredArticle } from './types.ts';
+export { fromStoredArticle, toStoredArticle } from './article-record.ts';
 
 export const JOURNAL_FILE = 'journal';
 const DEFAULTS = { batchMs: 150, batchRecords: 200, compactFloor: 1000 };

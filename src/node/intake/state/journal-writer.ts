@@ -1,11 +1,11 @@
 // Appends set/delete lines to the journal in batches, one write at a time, and rewrites the
 // journal (fresh start or compaction) beside it while appends carry on.
-import type { LogLine } from '../logger.ts';
+import type { LogLine } from '../../logger.ts';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import { encodeLine, type Entry, type Header } from './state-line.ts';
-import { discard, installSnapshot, writeAll, writeSnapshot } from './state-rewrite.ts';
-import type { FileRecord } from './state-types.ts';
+import { encodeLine, type Entry, type Header } from './journal-line.ts';
+import { discard, installSnapshot, writeAll, writeSnapshot } from './rewrite-journal.ts';
+import type { FileRecord } from './types.ts';
 
 const BATCH_BYTES = 4 * 1024 * 1024;
 

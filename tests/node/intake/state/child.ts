@@ -1,8 +1,8 @@
 // Child process for the SIGKILL test: opens the state in argv[2], carries on the operation
 // sequence from where the state left off, and prints `flushed <count>` whenever operations
 // 0..count-1 are durable.
-import { openState } from '../../../src/node/intake/state.ts';
-import { opAt } from './state-child-plan.ts';
+import { openState } from '../../../../src/node/intake/state/intake-state.ts';
+import { opAt } from './child-plan.ts';
 
 const dir = process.argv[2]!;
 const { state, status } = await openState({

@@ -4,16 +4,16 @@ import { spawn } from 'node:child_process';
 import { readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fromStoredArticle, JOURNAL_FILE, openState, toStoredArticle, type OpenedState, type StateOptions } from '../../../src/node/intake/state.ts';
-import { isFileRecord } from '../../../src/node/intake/state-article.ts';
-import { makeTempDir, type TempDir } from '../../helpers/temp-dir.ts';
-import { waitFor } from '../../helpers/wait.ts';
-import { encodeLine, makeHeader } from '../../../src/node/intake/state-line.ts';
-import { opAt, recordsAfter } from './state-child-plan.ts';
-import { makeArticle, makeRecord } from './state-records.ts';
+import { fromStoredArticle, JOURNAL_FILE, openState, toStoredArticle, type OpenedState, type StateOptions } from '../../../../src/node/intake/state/intake-state.ts';
+import { isFileRecord } from '../../../../src/node/intake/state/article-record.ts';
+import { makeTempDir, type TempDir } from '../../../helpers/temp-dir.ts';
+import { waitFor } from '../../../helpers/wait.ts';
+import { encodeLine, makeHeader } from '../../../../src/node/intake/state/journal-line.ts';
+import { opAt, recordsAfter } from './child-plan.ts';
+import { makeArticle, makeRecord } from './records.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const CHILD = join(import.meta.dirname, 'state-child.ts');
+const CHILD = join(import.meta.dirname, 'child.ts');
 
 const temps: TempDir[] = [];
 const opened: OpenedState[] = [];
@@ -395,7 +395,7 @@ interface Writer {
   kill(): void;
 }
 
-/** Starts the child that writes the operation sequence into `dir` (state-child.ts). */
+/** Starts the child that writes the operation sequence into `dir` (child.ts). */
 function startWriter(dir: string): Writer {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const writer: Writer = { flushed: 0, output: [], exited: new Promise((resolve) => child.once('exit', resolve)), kill: () => child.kill('SIGKILL') };

@@ -1,9 +1,9 @@
 // Loads a journal by streaming it a few MB at a time: it may be far larger than the biggest
 // string V8 allows, so lines are split on the bytes and only each line is decoded.
 import { open, type FileHandle } from 'node:fs/promises';
-import { isFileRecord } from './state-article.ts';
-import { asEntry, checkHeader, decodeLine, type Fingerprint } from './state-line.ts';
-import type { FileRecord } from './state-types.ts';
+import { isFileRecord } from './article-record.ts';
+import { asEntry, checkHeader, decodeLine, type Fingerprint } from './journal-line.ts';
+import type { FileRecord } from './types.ts';
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryStore } from '../../src/store/drivers/memory.ts';
-import { runDriverContract } from './driver-contract.ts';
-import { day, makeArticle } from './fixtures.ts';
+import { createMemoryStore } from '../../../src/store/drivers/memory.ts';
+import { runDriverContract } from '../driver-contract.ts';
+import { day, makeArticle } from '../fixtures.ts';
 
 runDriverContract('memory', ({ now }) => createMemoryStore({ now }));
 

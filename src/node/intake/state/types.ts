@@ -1,7 +1,7 @@
-// The shapes of the persisted intake index (src/node/intake/state.ts): what one file gave, and
+// The shapes of the persisted intake index (src/node/intake/state/intake-state.ts): what one file gave, and
 // the JSON-safe form of an article that the journal holds.
-import type { LogLine } from '../logger.ts';
-import type { ArticleMeta } from '../../article/types.ts';
+import type { LogLine } from '../../logger.ts';
+import type { ArticleMeta } from '../../../article/types.ts';
 
 /**
  * An article without its body, dates as epoch ms (`null` for an invalid `Date`), safe for JSON.
