@@ -2,23 +2,28 @@
 import { Hono, type Context } from 'hono';
 import { accepts } from 'hono/accepts';
 import { createPublishApi, type PublishApiOptions } from '../publish/api.ts';
-import { DEFAULT_CACHE_MAX_AGE_S, MAX_FEED_LIMIT, type SiteConfig } from '../site/config.ts';
+import { DEFAULT_CACHE_MAX_AGE_S, type SiteConfig } from '../site/config.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
 import { FEED_STYLESHEET } from '../feed/feed-style.ts';
 import { createContentCache, type ContentCache } from './content-cache.ts';
 import type { Encoder, Encoding } from './compression.ts';
 import { createFeedCache } from './feed-cache.ts';
+import { EncodingChoices } from './encoding-choices.ts';
+import { attachFastPath } from './feed-fast-path.ts';
 import { feedQueryString, type FeedQuery } from './feed-query.ts';
-import { createFeedResponder, type FeedAnswer, type FeedEncoding } from './feed-response.ts';
+import { createFeedResponder } from './feed-response.ts';
 import { mediaResponse } from './media-response.ts';
 import { DEFAULT_MEDIA_MAX_BYTES, mediaPathOf, type MediaSource } from '../site/media-types.ts';
 import { combinedFeedOpml, sectionsOpml, termsOpml } from './opml-lists.ts';
 import { articlePage, homePage, sectionPage } from '../pages/pages.ts';
 import { termIndexPage, termPage } from '../pages/terms.ts';
 import { TERM_KINDS, type TermKind } from '../store/terms.ts';
-import { statusPage, type DayCount } from '../pages/status.ts';
+import { statusPage } from '../pages/status.ts';
 import type { FeedStore } from '../store/types.ts';
-import { FEED_FILE_PATTERN, OPML_FILES, basePathOf, pagePath, stripBasePath, TERM_FOLDERS, termPath } from '../site/url-scheme.ts';
+import { perDay } from './published-per-day.ts';
+import { rawPathOf, routedPath, searchOf } from './request-target.ts';
+import { feedQuery, parseWholeNumber, SLUG, slugParam } from './route-params.ts';
+import { OPML_FILES, basePathOf, pagePath, TERM_FOLDERS, termPath } from '../site/url-scheme.ts';
 import { FEED_FORMATS, FORMAT_DEFINITIONS, type FeedFormat } from '../feed/formats.ts';
 
 export interface AppOptions {
@@ -62,8 +67,6 @@ const SECTION_PAGE_SIZE = 100;
 // Hono's default spells it UTF-8; one spelling across every response we send.
 const HTML_HEADERS = { 'Content-Type': 'text/html; charset=utf-8' };
 const NO_STORE = { 'Cache-Control': 'no-store' };
-const STATUS_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 /**
  * Builds the wirefeed HTTP app over a store.
@@ -259,193 +262,6 @@ export function createApp(options: AppOptions): Hono {
     return c.text('Internal Server Error', 500);
   });
 
-  /** Feed request targets read before (bounded: emptied when full). */
-  const targets = new Map<string, FeedQuery>();
-  fastPaths.set(app, {
-    answer(requestTarget, head, header) {
-      // The same prefix rule as the app's routes (routedPath), on the target as sent.
-      const target = stripBasePath(requestTarget, basePath);
-      let query = targets.get(target);
-      if (query === undefined) {
-        query = feedQueryOf(target, feedLimit);
-        if (query === undefined) return undefined;
-        if (targets.size >= 1000) targets.clear();
-        targets.set(target, query);
-      }
-      const feed = feeds.peek(query);
-      if (!feed) return undefined;
-      const encoding = negotiated.known(header('accept-encoding'));
-      const variant = encoding && responder.prepared(feed, encoding);
-      if (!variant) return undefined;
-      return responder.answer(variant, {
-        head,
-        ifNoneMatch: header('if-none-match'),
-        ifModifiedSince: header('if-modified-since'),
-        secFetchDest: header('sec-fetch-dest'),
-      });
-    },
-  });
+  attachFastPath(app, { basePath, feedLimit, feeds, responder, negotiated });
   return app;
-}
-
-/** What a server in front of the app may answer by itself (src/node/server/fast-path.ts). */
-export interface FeedFastPath {
-  /**
-   * The app's answer to a GET (`head` false) or HEAD of `target`, the request target as sent (path
-   * and query), when that is a feed's canonical URL and everything the answer needs is at hand:
-   * the document cached and current, the Accept-Encoding value seen before, its variant made.
-   * Undefined otherwise: then the app answers. `header` reads a request header as Headers.get
-   * would (lower-case name; null when absent; repeated fields joined with ", ").
-   */
-  answer(target: string, head: boolean, header: (name: string) => string | null | undefined): FeedAnswer | undefined;
-}
-
-const fastPaths = new WeakMap<Hono, FeedFastPath>();
-
-/** The fast path of an app made by createApp. */
-export function feedFastPath(app: Hono): FeedFastPath | undefined {
-  return fastPaths.get(app);
-}
-
-const FEED_ENCODINGS: Encoding[] = ['br', 'gzip'];
-
-/**
- * Hono's own request path (decoded as Hono decodes it) without the base path in front, for
- * `new Hono({ getPath })`: `/news/politics/` and `/politics/` route alike.
- */
-function routedPath(basePath: string): (request: Request) => string {
-  const honoPath = new Hono().getPath;
-  const decodedBase = honoPath(new Request(`http://base${basePath}`));
-  return (request) => stripBasePath(honoPath(request), decodedBase);
-}
-
-/** The path of a request URL as sent (still percent-encoded), without query or fragment. */
-function rawPathOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf(':') + 3);
-  const end = url.slice(start).search(/[?#]/);
-  return end === -1 ? url.slice(start) : url.slice(start, start + end);
-}
-
-/**
- * Accept-Encoding values and what hono/accepts chose for each, so the choice is made once per
- * distinct value; the fast path uses only values the app has seen. Bounded: emptied when full.
- */
-class EncodingChoices {
-  readonly #chosen = new Map<string, FeedEncoding>();
-
-  choose(c: Context): FeedEncoding {
-    const header = c.req.header('accept-encoding');
-    // As accepts() does: no value (or an empty one) is the default.
-    if (!header) return 'identity';
-    let chosen = this.#chosen.get(header);
-    if (chosen === undefined) {
-      chosen = accepts(c, { header: 'Accept-Encoding', supports: FEED_ENCODINGS, default: 'identity' }) as FeedEncoding;
-      if (this.#chosen.size >= 256) this.#chosen.clear();
-      this.#chosen.set(header, chosen);
-    }
-    return chosen;
-  }
-
-  known(header: string | null | undefined): FeedEncoding | undefined {
-    return header ? this.#chosen.get(header) : 'identity';
-  }
-}
-
-const FEED_TARGET = new RegExp(
-  `^/(?:(${TERM_KINDS.map((kind) => TERM_FOLDERS[kind]).join('|')})/([a-z0-9][a-z0-9-]*)/|([a-z0-9][a-z0-9-]*)/)?(${FEED_FILE_PATTERN})(\\?.*)?$`,
-);
-const KIND_OF_FOLDER = new Map(TERM_KINDS.map((kind) => [TERM_FOLDERS[kind], kind]));
-const FORMAT_OF_FILE = new Map(FEED_FORMATS.map((format) => [FORMAT_DEFINITIONS[format].file, format]));
-const CANONICAL_SEARCH = /^(?:\?(?:page=(\d+)(?:&limit=(\d+))?|limit=(\d+)))?$/;
-
-/**
- * The document a request target names, when it is a feed URL the app would serve as it is
- * (no redirect, no 400); undefined for anything else, which the app then answers.
- */
-function feedQueryOf(target: string, feedLimit: number): FeedQuery | undefined {
-  const route = FEED_TARGET.exec(target);
-  if (!route) return undefined;
-  const [, folder, termSlug, section, file, search = ''] = route;
-  if ((section ?? termSlug ?? '').length > 200) return undefined;
-  const params = CANONICAL_SEARCH.exec(search);
-  if (!params) return undefined;
-  const [, pageText, pagedLimit, onlyLimit] = params;
-  const limitText = pagedLimit ?? onlyLimit;
-  const page = pageText === undefined ? 1 : wholeNumber(pageText, 1_000_000);
-  const limit = limitText === undefined ? feedLimit : wholeNumber(limitText, MAX_FEED_LIMIT);
-  if (page === undefined || limit === undefined) return undefined;
-  const kind = folder === undefined ? undefined : KIND_OF_FOLDER.get(folder);
-  const query: FeedQuery = { format: FORMAT_OF_FILE.get(file!)!, section, ...(kind ? { [kind]: termSlug } : {}), page, limit, explicitLimit: limitText !== undefined };
-  return feedQueryString(page, limit, query.explicitLimit) === search ? query : undefined;
-}
-
-function wholeNumber(text: string, max: number): number | undefined {
-  return /^[1-9]\d{0,6}$/.test(text) && Number(text) <= max ? Number(text) : undefined;
-}
-
-/**
- * `new URL(url).search` for the URLs a request can carry (serialised: every character the
- * parser would escape already escaped), without parsing the rest of it.
- */
-function searchOf(url: string): string {
-  const query = url.indexOf('?');
-  if (query === -1) return '';
-  const hash = url.indexOf('#');
-  if (hash !== -1 && hash < query) return '';
-  const search = hash === -1 ? url.slice(query) : url.slice(query, hash);
-  return search === '?' ? '' : search;
-}
-
-function feedQuery(c: Context, format: FeedFormat, feedLimit: number, section?: string): FeedQuery {
-  const rawLimit = c.req.query('limit');
-  return {
-    format,
-    section,
-    page: parseWholeNumber(c.req.query('page'), 'page', 1, 1_000_000),
-    limit: parseWholeNumber(rawLimit, 'limit', feedLimit, MAX_FEED_LIMIT),
-    explicitLimit: rawLimit !== undefined,
-  };
-}
-
-// Every section and article slug is URL-safe ASCII (see article/identity.ts). Anything else in
-// those places names nothing we serve: it is a 404 before it can reach a Location header (an
-// encoded "/" would make "//host" an off-site redirect; a control character is not a valid
-// header byte) or the store.
-const SLUG = /^[a-z0-9][a-z0-9-]*$/;
-
-function slugParam(c: Context, name: string): string {
-  const value = c.req.param(name) ?? '';
-  if (!SLUG.test(value) || value.length > 200) throw new NotFoundError('Not found');
-  return value;
-}
-
-function parseWholeNumber(raw: string | undefined, name: string, fallback: number, max: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^[1-9]\d{0,6}$/.test(raw) || Number(raw) > max) {
-    throw new BadRequestError(`"${name}" must be a whole number from 1 to ${max}`);
-  }
-  return Number(raw);
-}
-
-/** Articles published per UTC day over the last 30 days, oldest first. */
-async function perDay(store: FeedStore, now: number): Promise<DayCount[]> {
-  const today = Math.floor(now / DAY_MS) * DAY_MS;
-  const start = today - (STATUS_DAYS - 1) * DAY_MS;
-  if (store.publishedPerDay) return toDays(await store.publishedPerDay(new Date(start), STATUS_DAYS), start);
-  const counts = new Array<number>(STATUS_DAYS).fill(0);
-  const chunk = 1000;
-  for (let offset = 0; ; offset += chunk) {
-    const { items } = await store.list({ limit: chunk, offset });
-    for (const { article } of items) {
-      const time = article.publishedAt.getTime();
-      if (time < start) return toDays(counts, start);
-      const index = Math.floor((time - start) / DAY_MS);
-      if (index < STATUS_DAYS) counts[index]! += 1;
-    }
-    if (items.length < chunk) return toDays(counts, start);
-  }
-}
-
-function toDays(counts: number[], start: number): DayCount[] {
-  return counts.map((articles, i) => ({ day: new Date(start + i * DAY_MS).toISOString().slice(0, 10), articles }));
 }

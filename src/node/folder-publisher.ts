@@ -1,9 +1,9 @@
 // The publish API's Publisher on Node: files land in the articles folder, atomically and with
 // the uploaded modification time, and the watcher publishes them as if they had been copied in.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, realpath, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, realpath, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
-import { isArticlePath, oversizeReason, parseArticle } from '../article/parse.ts';
+import { oversizeReason, parseArticle } from '../article/parse.ts';
 import type { ParseOptions } from '../article/types.ts';
 import { walkArticles } from './intake/walk.ts';
 import { sha256Hex } from '../site/sha256.ts';

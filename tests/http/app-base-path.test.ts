@@ -3,7 +3,8 @@
 // it) alike, and every Location header, link and OPML entry carries the prefix.
 import { describe, expect, it } from 'vitest';
 import { parseArticle } from '../../src/article/parse.ts';
-import { createApp, feedFastPath } from '../../src/http/app.ts';
+import { createApp } from '../../src/http/app.ts';
+import { feedFastPath } from '../../src/http/feed-fast-path.ts';
 import { parseOptionsOf, resolveConfig } from '../../src/site/config.ts';
 import { createFolderPublisher } from '../../src/node/folder-publisher.ts';
 import { createMemoryStore } from '../../src/store/drivers/memory.ts';

@@ -5,7 +5,7 @@
 // adapter would refuse, documents not cached or not current, variants not made yet) goes on to
 // the app unchanged.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { FeedFastPath } from '../../http/app.ts';
+import type { FeedFastPath } from '../../http/feed-fast-path.ts';
 
 /** Returns true when it answered; false leaves `req` and `res` untouched for the app. */
 export function answerFromCache(fastPath: FeedFastPath, req: IncomingMessage, res: ServerResponse): boolean {

@@ -7,7 +7,8 @@ import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 /** Request headers; an array sends the field once per value. */
 type Fields = Record<string, string | string[]>;
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, feedFastPath } from '../../../src/http/app.ts';
+import { createApp } from '../../../src/http/app.ts';
+import { feedFastPath } from '../../../src/http/feed-fast-path.ts';
 import { NODE_ENCODERS } from '../../../src/node/server/encoders.ts';
 import { answerFromCache } from '../../../src/node/server/fast-path.ts';
 import { startServer, type RunningServer } from '../../../src/node/server/http-server.ts';
